@@ -1,0 +1,49 @@
+package io.albtrace.agent.internal;
+
+import io.albtrace.core.Config;
+import java.io.PrintStream;
+
+/** {@code java -jar albtrace-agent.jar [help|version]}. */
+public final class Cli {
+
+    private Cli() {
+    }
+
+    /** Runs a command; returns the process exit status. */
+    public static int run(String[] args) {
+        String command = args.length == 0 ? "help" : args[0];
+        switch (command) {
+            case "help":
+            case "-h":
+            case "--help":
+                usage(System.out);
+                return 0;
+            case "version":
+            case "--version":
+                System.out.println("albtrace " + Version.get());
+                return 0;
+            default:
+                System.err.println("[albtrace] unknown command '" + command + "'");
+                usage(System.err);
+                return 2;
+        }
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("albtrace " + Version.get() + ": every JVM service an AWS Application Load Balancer hop for X-Amzn-Trace-Id.");
+        out.println();
+        out.println("Attach it to an application:");
+        out.println("  java -javaagent:/path/to/albtrace-agent.jar -jar your-app.jar");
+        out.println("  JAVA_TOOL_OPTIONS=-javaagent:/path/to/albtrace-agent.jar   (containers, any launcher)");
+        out.println();
+        out.println("Commands:");
+        out.println("  java -jar albtrace-agent.jar version   print the version");
+        out.println("  java -jar albtrace-agent.jar help      print this text");
+        out.println();
+        out.println("Settings: system property -Dkey=value, or environment variable KEY (dots and dashes as");
+        out.println("underscores, upper case); the property wins; -Dalbtrace.config=FILE reads a properties file first.");
+        for (String key : Config.knownKeys()) {
+            out.println("  " + key + "   (" + Config.envName(key) + ")");
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package io.albtrace.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The agent's settings (SPEC section 6). Each key {@code albtrace.x.y} is read from, in rising order of
+ * precedence: the properties file named by {@code albtrace.config}, the environment variable
+ * {@code ALBTRACE_X_Y} (dots and dashes become underscores), and the system property. An unknown key or a
+ * bad value is reported once and the default is used.
+ */
+public final class Config {
+
+    public static final String FILE = "albtrace.config";
+    public static final String ENABLED = "albtrace.enabled";
+    public static final String MAX_HEADER_BYTES = "albtrace.max.header.bytes";
+    public static final String RESPONSE_HEADER = "albtrace.response.header";
+    public static final String MDC_ENABLED = "albtrace.mdc.enabled";
+    public static final String DEBUG = "albtrace.debug";
+
+    /** The instrumentation names known to {@code albtrace.instrumentation.NAME.enabled}. */
+    public static final List<String> INSTRUMENTATIONS = Collections.unmodifiableList(java.util.Arrays.asList(
+            "okhttp", "apache-httpclient", "jdk-httpclient", "http-url-connection", "jdk-httpserver", "servlet",
+            "executors"));
+
+    /** Upper bound accepted for {@code albtrace.max.header.bytes}: 1 MiB. */
+    public static final int MAX_HEADER_BYTES_LIMIT = 1 << 20;
+
+    private static final String PREFIX = "albtrace.";
+    private static final String ENV_PREFIX = "ALBTRACE_";
+
+    private static volatile Config current;
+
+    private final boolean enabled;
+    private final int maxHeaderBytes;
+    private final boolean responseHeader;
+    private final boolean mdcEnabled;
+    private final boolean debug;
+    private final Map<String, Boolean> instrumentations;
+    private final List<String> problems;
+
+    private Config(Map<String, String> values, List<String> problems) {
+        this.problems = Collections.unmodifiableList(problems);
+        this.enabled = bool(values, ENABLED, true, problems);
+        this.maxHeaderBytes = positive(values, MAX_HEADER_BYTES, TraceHeader.DEFAULT_MAX_HEADER_BYTES, problems);
+        this.responseHeader = bool(values, RESPONSE_HEADER, false, problems);
+        this.mdcEnabled = bool(values, MDC_ENABLED, true, problems);
+        this.debug = bool(values, DEBUG, false, problems);
+        Map<String, Boolean> on = new HashMap<>();
+        for (String name : INSTRUMENTATIONS) {
+            on.put(name, bool(values, instrumentationKey(name), true, problems));
+        }
+        this.instrumentations = on;
+    }
+
+    /** The settings in force: read once from the file, the environment and system properties. */
+    public static Config current() {
+        Config c = current;
+        if (c == null) {
+            synchronized (Config.class) {
+                c = current;
+                if (c == null) {
+                    c = load(System.getProperties(), System.getenv());
+                    for (String problem : c.problems) {
+                        Log.warn(problem);
+                    }
+                    current = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /** Replaces the settings in force (for the agent's start-up and for tests); returns the previous ones. */
+    public static Config install(Config config) {
+        synchronized (Config.class) {
+            Config previous = current;
+            current = config;
+            return previous;
+        }
+    }
+
+    /**
+     * Reads settings from these system properties and environment; pure apart from reading the file that
+     * {@code albtrace.config} names. Problems are collected in {@link #problems()}, not printed.
+     */
+    public static Config load(Properties systemProperties, Map<String, String> environment) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> envNames = new HashMap<>();
+        for (String key : knownKeys()) {
+            envNames.put(envName(key), key);
+        }
+
+        String file = systemProperties.getProperty(FILE);
+        if (file == null) {
+            file = environment.get(envName(FILE));
+        }
+        if (file != null) {
+            Properties fromFile = new Properties();
+            try (InputStream in = Files.newInputStream(Paths.get(file))) {
+                fromFile.load(in);
+                for (String key : fromFile.stringPropertyNames()) {
+                    accept(values, key, fromFile.getProperty(key), "in " + file, problems);
+                }
+            } catch (IOException | RuntimeException e) {
+                problems.add("cannot read the settings file " + FILE + "=" + file + " (" + e
+                        + "); continuing without it");
+            }
+        }
+        for (Map.Entry<String, String> e : environment.entrySet()) {
+            String name = e.getKey();
+            if (name.startsWith(ENV_PREFIX)) {
+                String key = envNames.get(name);
+                if (key == null) {
+                    problems.add("unknown environment variable " + name + " is ignored; known: "
+                            + String.join(", ", envNames.keySet()));
+                } else if (!key.equals(FILE)) {
+                    values.put(key, e.getValue());
+                }
+            }
+        }
+        for (String key : systemProperties.stringPropertyNames()) {
+            if (key.startsWith(PREFIX) && !key.equals(FILE)) {
+                accept(values, key, systemProperties.getProperty(key), "system property", problems);
+            }
+        }
+        return new Config(values, problems);
+    }
+
+    private static void accept(Map<String, String> values, String key, String value, String where,
+            List<String> problems) {
+        if (knownKeys().contains(key) && !key.equals(FILE)) {
+            values.put(key, value);
+        } else {
+            problems.add("unknown setting " + key + " (" + where + ") is ignored; known: "
+                    + String.join(", ", knownKeys()));
+        }
+    }
+
+    /** Every key the agent reads. */
+    public static List<String> knownKeys() {
+        List<String> keys = new ArrayList<>();
+        Collections.addAll(keys, FILE, ENABLED, MAX_HEADER_BYTES, RESPONSE_HEADER, MDC_ENABLED, DEBUG);
+        for (String name : INSTRUMENTATIONS) {
+            keys.add(instrumentationKey(name));
+        }
+        return keys;
+    }
+
+    /** {@code albtrace.instrumentation.NAME.enabled}. */
+    public static String instrumentationKey(String name) {
+        return "albtrace.instrumentation." + name + ".enabled";
+    }
+
+    /** The environment variable for {@code key}: {@code albtrace.max.header.bytes} is {@code ALBTRACE_MAX_HEADER_BYTES}. */
+    public static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static boolean bool(Map<String, String> values, String key, boolean fallback, List<String> problems) {
+        String v = values.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        String t = v.trim();
+        if (t.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (t.equalsIgnoreCase("false")) {
+            return false;
+        }
+        problems.add(key + "=" + v + " is not true or false; using " + fallback);
+        return fallback;
+    }
+
+    private static int positive(Map<String, String> values, String key, int fallback, List<String> problems) {
+        String v = values.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1 && n <= MAX_HEADER_BYTES_LIMIT) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        problems.add(key + "=" + v + " is not a whole number from 1 to " + MAX_HEADER_BYTES_LIMIT + "; using "
+                + fallback);
+        return fallback;
+    }
+
+    /** {@code albtrace.enabled}: false installs nothing. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** {@code albtrace.instrumentation.NAME.enabled}; an instrumentation this version does not list is on. */
+    public boolean instrumentationEnabled(String name) {
+        Boolean on = instrumentations.get(name);
+        return on == null || on;
+    }
+
+    public int maxHeaderBytes() {
+        return maxHeaderBytes;
+    }
+
+    public boolean responseHeader() {
+        return responseHeader;
+    }
+
+    public boolean mdcEnabled() {
+        return mdcEnabled;
+    }
+
+    public boolean debug() {
+        return debug;
+    }
+
+    /** What was wrong with the settings, one sentence each; the defaults were used for those. */
+    public List<String> problems() {
+        return problems;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(ENABLED).append('=').append(enabled)
+                .append(", ").append(MAX_HEADER_BYTES).append('=').append(maxHeaderBytes)
+                .append(", ").append(RESPONSE_HEADER).append('=').append(responseHeader)
+                .append(", ").append(MDC_ENABLED).append('=').append(mdcEnabled)
+                .append(", ").append(DEBUG).append('=').append(debug);
+        for (String name : INSTRUMENTATIONS) {
+            sb.append(", ").append(instrumentationKey(name)).append('=').append(instrumentationEnabled(name));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,322 @@
+package io.albtrace.core;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The {@code X-Amzn-Trace-Id} engine: reading a header value (SPEC section 2), forwarding it the way an
+ * Application Load Balancer does (section 3) and the context a server entry point binds (section 4.2).
+ *
+ * <p>Every method is a pure function of its arguments, apart from the identifiers it makes (see {@link Ids}).
+ * None of them throws, whatever the input. A call allocates the returned string and nothing else: work
+ * space is a per-thread scratch buffer.
+ */
+public final class TraceHeader {
+
+    /** The header's name as it is written. Read it case-insensitively. */
+    public static final String NAME = "X-Amzn-Trace-Id";
+
+    /** The load balancer's bound on all request headers together: 7 KB. */
+    public static final int DEFAULT_MAX_HEADER_BYTES = 7168;
+
+    /** Bytes the trace header line adds around its value: {@code "X-Amzn-Trace-Id: "} and CR LF. */
+    private static final int LINE_OVERHEAD = NAME.length() + 4;
+
+    private static final int CUSTOM = 0;
+    private static final int ROOT = 1;
+    private static final int SELF = 2;
+
+    private static final ThreadLocal<Scratch> SCRATCH = new ThreadLocal<Scratch>() {
+        @Override
+        protected Scratch initialValue() {
+            return new Scratch();
+        }
+    };
+
+    private TraceHeader() {
+    }
+
+    /**
+     * The header value to send on an outgoing request (SPEC section 3).
+     *
+     * @param incoming         the header to forward: the application's own, else the context; null for none
+     * @param otherHeaderBytes the request's other headers, each counted as {@code name: value\r\n}
+     * @param maxHeaderBytes   the size rule's bound (7,168 unless configured)
+     * @return the value to write, never null
+     */
+    public static String forward(String incoming, int otherHeaderBytes, int maxHeaderBytes) {
+        return rewrite(incoming, false, otherHeaderBytes, maxHeaderBytes);
+    }
+
+    /** {@link #forward(String, int, int)} with the load balancer's 7 KB bound. */
+    public static String forward(String incoming, int otherHeaderBytes) {
+        return rewrite(incoming, false, otherHeaderBytes, DEFAULT_MAX_HEADER_BYTES);
+    }
+
+    /**
+     * The context a server entry point binds for a request that arrived with {@code incoming} (SPEC 4.2):
+     * the fields as received when there is a valid Root, else {@code Root=<new>} and the custom fields.
+     */
+    public static String entry(String incoming) {
+        return rewrite(incoming, true, 0, Integer.MAX_VALUE);
+    }
+
+    /** The value of the valid Root in {@code value} ({@code 1-…-…}), or null when it has none. */
+    public static String root(String value) {
+        if (value == null) {
+            return null;
+        }
+        Scratch sc = SCRATCH.get();
+        parse(value, sc);
+        if (!sc.validRoot) {
+            return null;
+        }
+        int[] p = sc.parts;
+        int at = sc.rootPart * 4;
+        return value.substring(p[at + 1] + 1, p[at + 2]);
+    }
+
+    /** True when {@code value} is an identifier: {@code 1-} + 8 hex digits + {@code -} + 24 hex digits. */
+    public static boolean isValidId(String value) {
+        return value != null && isValidId(value, 0, value.length());
+    }
+
+    /** How many bytes a header adds to a request: {@code name: value\r\n}, characters counted as bytes. */
+    public static int lineBytes(String name, String value) {
+        return (name == null ? 0 : name.length()) + (value == null ? 0 : value.length()) + 4;
+    }
+
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the fields are visible ASCII
+    private static String rewrite(String in, boolean entry, int otherHeaderBytes, int maxHeaderBytes) {
+        Scratch sc = SCRATCH.get();
+        if (in == null) {
+            sc.clear();
+        } else {
+            parse(in, sc);
+        }
+        int n = sc.n;
+        int[] p = sc.parts;
+        int joined = sc.keptLen + (n > 0 ? n - 1 : 0);
+        int len;
+        if (!sc.validRoot) {
+            len = 5 + Ids.LENGTH + sc.customLen + sc.customCount;
+        } else if (entry) {
+            if (joined == in.length()) {
+                return in; // already exactly the fields as received
+            }
+            len = joined;
+        } else if (sc.selfPart < 0) {
+            len = 5 + Ids.LENGTH + 1 + joined;
+        } else {
+            int at = sc.selfPart * 4;
+            len = joined - (p[at + 2] - p[at + 1] - 1) + Ids.LENGTH;
+        }
+        boolean rootOnly = !entry && (long) otherHeaderBytes + LINE_OVERHEAD + len > maxHeaderBytes;
+        int rootLen = 0;
+        if (rootOnly) {
+            if (sc.validRoot) {
+                int at = sc.rootPart * 4;
+                rootLen = p[at + 2] - p[at + 1] - 1;
+            } else {
+                rootLen = Ids.LENGTH;
+            }
+            len = 5 + rootLen;
+        }
+
+        byte[] b = sc.buffer(len);
+        int o;
+        if (rootOnly || !sc.validRoot) {
+            o = putName(b, 0, 'R', 'o', 'o', 't');
+            if (sc.validRoot) {
+                int at = sc.rootPart * 4;
+                in.getBytes(p[at + 1] + 1, p[at + 2], b, o);
+                o += rootLen;
+            } else {
+                o = Ids.write(b, o);
+            }
+            if (!rootOnly) {
+                for (int i = 0; i < n; i++) {
+                    int at = i * 4;
+                    if (p[at + 3] == CUSTOM) {
+                        b[o++] = ';';
+                        in.getBytes(p[at], p[at + 2], b, o);
+                        o += p[at + 2] - p[at];
+                    }
+                }
+            }
+        } else {
+            o = 0;
+            if (!entry && sc.selfPart < 0) {
+                o = putName(b, 0, 'S', 'e', 'l', 'f');
+                o = Ids.write(b, o);
+                b[o++] = ';';
+            }
+            for (int i = 0; i < n; i++) {
+                int at = i * 4;
+                if (i > 0) {
+                    b[o++] = ';';
+                }
+                if (!entry && i == sc.selfPart) {
+                    o = putName(b, o, 'S', 'e', 'l', 'f');
+                    o = Ids.write(b, o);
+                } else {
+                    in.getBytes(p[at], p[at + 2], b, o);
+                    o += p[at + 2] - p[at];
+                }
+            }
+        }
+        return new String(b, 0, o, StandardCharsets.ISO_8859_1);
+    }
+
+    private static int putName(byte[] b, int o, char c0, char c1, char c2, char c3) {
+        b[o] = (byte) c0;
+        b[o + 1] = (byte) c1;
+        b[o + 2] = (byte) c2;
+        b[o + 3] = (byte) c3;
+        b[o + 4] = '=';
+        return o + 5;
+    }
+
+    /**
+     * Splits {@code in} into the fields that count (SPEC section 2) and records them in {@code sc.parts},
+     * four ints each: start, position of '=', end, kind. Dropped parts are not recorded.
+     */
+    private static void parse(String in, Scratch sc) {
+        sc.clear();
+        int end = in.indexOf(',');
+        if (end < 0) {
+            end = in.length();
+        }
+        int from = 0;
+        while (from <= end) {
+            int semi = in.indexOf(';', from);
+            if (semi < 0 || semi > end) {
+                semi = end;
+            }
+            int s = from;
+            int e = semi;
+            while (s < e && isBlank(in.charAt(s))) {
+                s++;
+            }
+            while (e > s && isBlank(in.charAt(e - 1))) {
+                e--;
+            }
+            if (s < e) {
+                field(in, s, e, sc);
+            }
+            from = semi + 1;
+        }
+    }
+
+    private static void field(String in, int s, int e, Scratch sc) {
+        int eq = -1;
+        for (int i = s; i < e; i++) {
+            char c = in.charAt(i);
+            if (c < 0x21 || c > 0x7E) {
+                return; // not visible ASCII: the part is dropped
+            }
+            if (c == '=' && eq < 0) {
+                eq = i;
+            }
+        }
+        if (eq <= s) {
+            return; // no '=' or an empty name
+        }
+        int kind = CUSTOM;
+        if (eq - s == 4) {
+            if (in.startsWith("Root", s)) {
+                if (sc.rootPart >= 0) {
+                    return; // the first Root wins
+                }
+                kind = ROOT;
+                sc.rootPart = sc.n;
+                sc.validRoot = isValidId(in, eq + 1, e);
+            } else if (in.startsWith("Self", s)) {
+                if (sc.selfPart >= 0) {
+                    return; // the first Self wins
+                }
+                kind = SELF;
+                sc.selfPart = sc.n;
+            }
+        }
+        if (kind == CUSTOM) {
+            sc.customCount++;
+            sc.customLen += e - s;
+        }
+        sc.keptLen += e - s;
+        sc.add(s, eq, e, kind);
+    }
+
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    private static boolean isValidId(String in, int s, int e) {
+        if (e - s != Ids.LENGTH || in.charAt(s) != '1' || in.charAt(s + 1) != '-' || in.charAt(s + 10) != '-') {
+            return false;
+        }
+        for (int i = s + 2; i < e; i++) {
+            if (i != s + 10 && !isHex(in.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isHex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    /** Per-thread work space, so that a call allocates only the string it returns. */
+    private static final class Scratch {
+        private static final int KEEP_BYTES = 16 * 1024;
+        private static final int KEEP_INTS = 4 * 1024;
+
+        byte[] out = new byte[256];
+        int[] parts = new int[64];
+        int n;
+        int rootPart;
+        int selfPart;
+        boolean validRoot;
+        int customCount;
+        int customLen;
+        int keptLen;
+
+        void clear() {
+            n = 0;
+            rootPart = -1;
+            selfPart = -1;
+            validRoot = false;
+            customCount = 0;
+            customLen = 0;
+            keptLen = 0;
+            if (parts.length > KEEP_INTS) {
+                parts = new int[64];
+            }
+        }
+
+        void add(int start, int eq, int end, int kind) {
+            int at = n * 4;
+            if (at + 4 > parts.length) {
+                int[] bigger = new int[parts.length * 2];
+                System.arraycopy(parts, 0, bigger, 0, parts.length);
+                parts = bigger;
+            }
+            parts[at] = start;
+            parts[at + 1] = eq;
+            parts[at + 2] = end;
+            parts[at + 3] = kind;
+            n++;
+        }
+
+        byte[] buffer(int len) {
+            if (len <= out.length) {
+                return out;
+            }
+            byte[] b = new byte[Math.max(len, out.length * 2)];
+            if (b.length <= KEEP_BYTES) {
+                out = b;
+            }
+            return b;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.albtrace.instrumentation.api;
+
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/** Receives the advice a {@link TypeInstrumentation} puts on the type being loaded. */
+public interface AdviceTarget {
+
+    /**
+     * Inlines the advice class {@code adviceClassName} into every method or constructor that {@code methods}
+     * matches. Its {@code @Advice.OnMethodEnter}/{@code OnMethodExit} methods must use
+     * {@code suppress = Throwable.class}: a failure inside is reported once and the method runs on unchanged.
+     * A type with no matching method (a library version the advice was not written for) is left alone.
+     */
+    void applyAdvice(ElementMatcher<? super MethodDescription> methods, String adviceClassName);
+}

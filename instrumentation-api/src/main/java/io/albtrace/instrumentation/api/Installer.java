@@ -1,0 +1,166 @@
+package io.albtrace.instrumentation.api;
+
+import io.albtrace.core.Config;
+import io.albtrace.core.Log;
+import io.albtrace.core.Outgoing;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/**
+ * Installs every enabled {@link InstrumentationModule} found on a class loader. Start-up work is a map from
+ * class names to instrumentations and one transformer; each class load costs one hash lookup, and Byte Buddy
+ * is loaded only when a class on that map appears ({@link Weaver}).
+ */
+public final class Installer implements ClassFileTransformer {
+
+    private final Instrumentation instrumentation;
+    private final ClassLoader agentLoader;
+    /** Internal class name ({@code a/b/C}) to the instrumentations of that class. */
+    private final Map<String, List<Target>> targets;
+    private final Module coreModule = Outgoing.class.getModule();
+
+    private Installer(Instrumentation instrumentation, ClassLoader agentLoader, Map<String, List<Target>> targets) {
+        this.instrumentation = instrumentation;
+        this.agentLoader = agentLoader;
+        this.targets = targets;
+    }
+
+    /**
+     * Finds the instrumentation modules on {@code loader} (the agent's own class loader, or the test class
+     * path), installs the enabled ones and changes the matching classes that are already loaded.
+     *
+     * @return the transformer, or null when nothing is enabled
+     */
+    public static Installer install(Instrumentation instrumentation, ClassLoader loader) {
+        Config config = Config.current();
+        Map<String, List<Target>> targets = new HashMap<>();
+        List<String> installed = new ArrayList<>();
+        for (InstrumentationModule module : discover(loader)) {
+            if (!config.instrumentationEnabled(module.name())) {
+                Log.debug("instrumentation " + module.name() + " is off (" + Config.instrumentationKey(module.name())
+                        + "=false)");
+                continue;
+            }
+            installed.add(module.name());
+            for (TypeInstrumentation type : module.typeInstrumentations()) {
+                for (String name : type.typeNames()) {
+                    String internal = name.replace('.', '/');
+                    List<Target> list = targets.get(internal);
+                    if (list == null) {
+                        list = new ArrayList<>(1);
+                        targets.put(internal, list);
+                    }
+                    list.add(new Target(module, type));
+                }
+            }
+        }
+        if (targets.isEmpty()) {
+            Log.debug("no instrumentation enabled; nothing installed");
+            return null;
+        }
+        Installer installer = new Installer(instrumentation, loader, targets);
+        instrumentation.addTransformer(installer, true);
+        installer.retransformLoaded();
+        Log.debug("installed " + String.join(", ", installed) + " watching " + targets.size() + " class names");
+        return installer;
+    }
+
+    /** The modules listed for ServiceLoader on {@code loader}; one that fails to load is reported and skipped. */
+    public static List<InstrumentationModule> discover(ClassLoader loader) {
+        List<InstrumentationModule> modules = new ArrayList<>();
+        Iterator<InstrumentationModule> it = ServiceLoader.load(InstrumentationModule.class, loader).iterator();
+        while (true) {
+            try {
+                if (!it.hasNext()) {
+                    break;
+                }
+                modules.add(it.next());
+            } catch (ServiceConfigurationError | LinkageError e) {
+                Log.warn("an instrumentation module could not be loaded and is skipped: " + e);
+            }
+        }
+        return modules;
+    }
+
+    /** Removes the transformer; classes already changed stay changed. */
+    public void uninstall() {
+        instrumentation.removeTransformer(this);
+    }
+
+    /** The class names this installer changes, as binary names. */
+    public Set<String> typeNames() {
+        Set<String> names = new java.util.TreeSet<>();
+        for (String internal : targets.keySet()) {
+            names.add(internal.replace('/', '.'));
+        }
+        return Collections.unmodifiableSet(names);
+    }
+
+    private void retransformLoaded() {
+        if (!instrumentation.isRetransformClassesSupported()) {
+            return;
+        }
+        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+            String name = type.getName();
+            if (targets.containsKey(name.replace('.', '/')) && instrumentation.isModifiableClass(type)) {
+                try {
+                    instrumentation.retransformClasses(type);
+                } catch (Throwable e) {
+                    Log.warn("could not change the already loaded " + name + "; it is left as it is: " + e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        if (className == null) {
+            return null;
+        }
+        List<Target> matched = targets.get(className);
+        if (matched == null || (loader != null && loader == agentLoader)) {
+            return null;
+        }
+        try {
+            byte[] changed = Weaver.weave(className.replace('/', '.'), classfileBuffer, loader, agentLoader, matched);
+            if (changed != null && module != null && module.isNamed() && !module.canRead(coreModule)) {
+                // advice inlined into a named module (the JDK's own classes) calls the core classes
+                instrumentation.redefineModule(module, Collections.singleton(coreModule), Collections.emptyMap(),
+                        Collections.emptyMap(), Collections.emptySet(), Collections.emptyMap());
+            }
+            return changed;
+        } catch (Throwable e) {
+            Log.warnOnce("transform:" + className, "could not instrument " + className.replace('/', '.')
+                    + "; it is left unchanged: " + e);
+            return null;
+        }
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
+            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        return transform(null, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
+    }
+
+    /** One instrumentation of one class name. */
+    static final class Target {
+        final InstrumentationModule module;
+        final TypeInstrumentation type;
+
+        Target(InstrumentationModule module, TypeInstrumentation type) {
+            this.module = module;
+            this.type = type;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.albtrace.instrumentation.api;
+
+import io.albtrace.core.Config;
+import io.albtrace.core.Log;
+import java.util.List;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.implementation.Implementation;
+import net.bytebuddy.implementation.bytecode.StackManipulation;
+import net.bytebuddy.implementation.bytecode.constant.TextConstant;
+import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.pool.TypePool;
+
+/**
+ * Applies advice to one class's bytes with Byte Buddy, as a visitor over the class as it is ("decorate"):
+ * no members are added, so the same code serves first loads and retransformation. This class, and with it
+ * Byte Buddy, is loaded the first time a target class appears.
+ */
+final class Weaver {
+
+    private static final ByteBuddy BYTE_BUDDY = new ByteBuddy()
+            .with(TypeValidation.DISABLED)
+            .with(Implementation.Context.Disabled.Factory.INSTANCE)
+            .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
+
+    private static final MethodDescription ADVICE_FAILED;
+
+    static {
+        try {
+            ADVICE_FAILED = new MethodDescription.ForLoadedMethod(
+                    Log.class.getMethod("adviceFailed", Throwable.class, String.class));
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private Weaver() {
+    }
+
+    /** The changed class file, or null to leave the class as it is. */
+    static byte[] weave(String binaryName, byte[] bytes, ClassLoader loader, ClassLoader agentLoader,
+            List<Installer.Target> targets) {
+        ClassFileLocator locator = new ClassFileLocator.Compound(
+                ClassFileLocator.Simple.of(binaryName, bytes),
+                ClassFileLocator.ForClassLoader.of(loader),
+                ClassFileLocator.ForClassLoader.of(agentLoader));
+        TypePool pool = new TypePool.Default.WithLazyResolution(new TypePool.CacheProvider.Simple(), locator,
+                TypePool.Default.ReaderMode.FAST);
+        TypeDescription type = pool.describe(binaryName).resolve();
+        Collector collector = new Collector(type, pool, locator);
+        for (Installer.Target target : targets) {
+            collector.module = target.module.name();
+            target.type.transform(collector);
+        }
+        if (collector.applied == 0) {
+            return null;
+        }
+        byte[] changed = BYTE_BUDDY.decorate(type, locator).visit(collector.visitor).make(pool).getBytes();
+        if (Config.current().debug()) {
+            Log.warn("debug: instrumented " + binaryName + " (" + collector.names + ") in "
+                    + (loader == null ? "the bootstrap class loader" : loader.toString()));
+        }
+        return changed;
+    }
+
+    /** Gathers the advice a type's instrumentations ask for. */
+    private static final class Collector implements AdviceTarget {
+        private final TypeDescription type;
+        private final TypePool pool;
+        private final ClassFileLocator locator;
+        String module;
+        String names = "";
+        int applied;
+        AsmVisitorWrapper.ForDeclaredMethods visitor = new AsmVisitorWrapper.ForDeclaredMethods();
+
+        Collector(TypeDescription type, TypePool pool, ClassFileLocator locator) {
+            this.type = type;
+            this.pool = pool;
+            this.locator = locator;
+        }
+
+        @Override
+        public void applyAdvice(ElementMatcher<? super MethodDescription> methods, String adviceClassName) {
+            if (type.getDeclaredMethods().filter(methods).isEmpty()) {
+                Log.warnOnce("no-match:" + module + ":" + type.getName(), module + ": " + type.getName()
+                        + " has no method this agent knows how to instrument (an unknown library version?);"
+                        + " it is left unchanged");
+                return;
+            }
+            StackManipulation onFailure = new StackManipulation.Compound(
+                    new TextConstant(module), MethodInvocation.invoke(ADVICE_FAILED));
+            Advice advice = Advice.to(pool.describe(adviceClassName).resolve(), locator)
+                    .withExceptionHandler(onFailure);
+            visitor = visitor.invokable(methods, advice);
+            applied++;
+            if (names.indexOf(module) < 0) {
+                names = names.isEmpty() ? module : names + ", " + module;
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.albtrace.instrumentation.okhttp;
+
+import io.albtrace.instrumentation.api.InstrumentationModule;
+import io.albtrace.instrumentation.api.TypeInstrumentation;
+import java.util.Collections;
+import java.util.List;
+
+/** OkHttp 3.14, 4.x and 5.x: {@code albtrace.instrumentation.okhttp.enabled}. */
+public final class OkHttpInstrumentationModule extends InstrumentationModule {
+
+    public OkHttpInstrumentationModule() {
+        super("okhttp");
+    }
+
+    @Override
+    public List<TypeInstrumentation> typeInstrumentations() {
+        return Collections.singletonList(new RealCallInstrumentation());
+    }
+}
