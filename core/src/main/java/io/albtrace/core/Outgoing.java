@@ -22,4 +22,19 @@ public final class Outgoing {
         }
         return out;
     }
+
+    /**
+     * The trace header to write once a request's headers are final (the client adds its own late): the value
+     * as it is, or cut to {@code Root=<root>} when all headers together, {@code allHeaderBytes}, are over the
+     * bound. The same instance is returned when nothing changes.
+     */
+    public static String onWire(String trace, long allHeaderBytes) {
+        Config config = Config.current();
+        String out = TraceHeader.limit(trace, allHeaderBytes, config.maxHeaderBytes());
+        if (out != trace && config.debug()) {
+            Log.warn("debug: size rule on the wire (" + allHeaderBytes + " bytes of headers) [" + trace + "] -> [" + out
+                    + "]");
+        }
+        return out;
+    }
 }

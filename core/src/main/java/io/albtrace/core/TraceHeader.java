@@ -60,6 +60,18 @@ public final class TraceHeader {
         return rewrite(incoming, true, 0, Integer.MAX_VALUE);
     }
 
+    /**
+     * The size rule alone, for a header already forwarded, once all of a request's headers are known (SPEC 3):
+     * {@code value} itself while {@code allHeaderBytes}, the trace header's own line included, is within
+     * {@code maxHeaderBytes}; over it, {@code Root=<its valid Root, or new>}. Never adds a Self. Null stays null.
+     */
+    public static String limit(String value, long allHeaderBytes, int maxHeaderBytes) {
+        if (value == null || allHeaderBytes <= maxHeaderBytes) {
+            return value;
+        }
+        return rewrite(value, false, Integer.MAX_VALUE, 0);
+    }
+
     /** The value of the valid Root in {@code value} ({@code 1-…-…}), or null when it has none. */
     public static String root(String value) {
         if (value == null) {

@@ -2,7 +2,7 @@ package io.albtrace.instrumentation.okhttp;
 
 import io.albtrace.instrumentation.api.InstrumentationModule;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
 
 /** OkHttp 3.14, 4.x and 5.x: {@code albtrace.instrumentation.okhttp.enabled}. */
@@ -14,6 +14,6 @@ public final class OkHttpInstrumentationModule extends InstrumentationModule {
 
     @Override
     public List<TypeInstrumentation> typeInstrumentations() {
-        return Collections.singletonList(new RealCallInstrumentation());
+        return Arrays.asList(new RealCallInstrumentation(), new ExchangeInstrumentation());
     }
 }

@@ -27,6 +27,8 @@ import okhttp3.Request;
  *       carry the same value and are not rewritten (SPEC 3);</li>
  *   <li>{@code call.request()} shows the header that is sent.</li>
  * </ul>
+ * Only the headers the application set are known here; the size rule over all request headers, OkHttp's own
+ * included, is checked again where they are written ({@link ExchangeInstrumentation}).
  */
 public final class RealCallInstrumentation implements TypeInstrumentation {
 

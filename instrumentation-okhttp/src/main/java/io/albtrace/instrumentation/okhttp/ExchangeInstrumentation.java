@@ -1,0 +1,69 @@
+package io.albtrace.instrumentation.okhttp;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import io.albtrace.core.Outgoing;
+import io.albtrace.core.TraceHeader;
+import io.albtrace.instrumentation.api.AdviceTarget;
+import io.albtrace.instrumentation.api.TypeInstrumentation;
+import java.util.Collections;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+import okhttp3.Headers;
+import okhttp3.Request;
+
+/**
+ * {@code okhttp3.internal.connection.Exchange#writeRequestHeaders(Request)} (3.14, 4.x and 5.x): the request
+ * exactly as it goes on the wire, after OkHttp's own headers ({@code Host}, {@code User-Agent},
+ * {@code Accept-Encoding}, {@code Connection}, {@code Cookie}, the body's {@code Content-*}) were added.
+ *
+ * <p>{@link RealCallInstrumentation} forwards the header when the call is made and can count only the
+ * headers the application set. The size rule (SPEC 3) counts all request headers together, so it is checked
+ * again here: when the whole set is over the bound, the trace header is cut to its {@code Root} field. The
+ * value is not forwarded again (no new {@code Self}).
+ */
+public final class ExchangeInstrumentation implements TypeInstrumentation {
+
+    @Override
+    public List<String> typeNames() {
+        return Collections.singletonList("okhttp3.internal.connection.Exchange");
+    }
+
+    @Override
+    public void transform(AdviceTarget target) {
+        target.applyAdvice(named("writeRequestHeaders")
+                        .and(takesArguments(1))
+                        .and(takesArgument(0, named("okhttp3.Request"))),
+                ExchangeInstrumentation.class.getName() + "$WriteRequestHeadersAdvice");
+    }
+
+    /** Applies the size rule to the complete request headers. */
+    public static final class WriteRequestHeadersAdvice {
+
+        private WriteRequestHeadersAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static void enter(@Advice.Argument(value = 0, readOnly = false) Request request) {
+            Headers headers = request.headers();
+            String trace = null;
+            long total = 0;
+            for (int i = 0, n = headers.size(); i < n; i++) {
+                String name = headers.name(i);
+                String value = headers.value(i);
+                if (trace == null && TraceHeader.NAME.equalsIgnoreCase(name)) {
+                    trace = value;
+                }
+                total += TraceHeader.lineBytes(name, value);
+            }
+            if (trace != null) {
+                String limited = Outgoing.onWire(trace, total);
+                if (limited != trace) {
+                    request = request.newBuilder().header(TraceHeader.NAME, limited).build();
+                }
+            }
+        }
+    }
+}
