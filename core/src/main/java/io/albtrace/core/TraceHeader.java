@@ -161,6 +161,11 @@ public final class TraceHeader {
                 o = putName(b, 0, 'S', 'e', 'l', 'f');
                 o = Ids.write(b, o);
                 b[o++] = ';';
+                if (joined == in.length()) {
+                    // the input is already exactly its fields: one copy
+                    in.getBytes(0, joined, b, o);
+                    return new String(b, 0, o + joined, StandardCharsets.ISO_8859_1);
+                }
             }
             for (int i = 0; i < n; i++) {
                 int at = i * 4;
@@ -220,6 +225,14 @@ public final class TraceHeader {
     }
 
     private static void field(String in, int s, int e, Scratch sc) {
+        if (e - s == 5 + Ids.LENGTH && sc.rootPart < 0 && in.startsWith("Root=", s) && isValidId(in, s + 5, e)) {
+            // the usual first field: a valid Root is visible ASCII with one '=', so it is read once
+            sc.rootPart = sc.n;
+            sc.validRoot = true;
+            sc.keptLen += e - s;
+            sc.add(s, s + 4, e, ROOT);
+            return;
+        }
         int eq = -1;
         for (int i = s; i < e; i++) {
             char c = in.charAt(i);
