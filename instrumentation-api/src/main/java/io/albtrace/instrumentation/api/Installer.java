@@ -51,17 +51,28 @@ public final class Installer implements ClassFileTransformer {
                         + "=false)");
                 continue;
             }
-            installed.add(module.name());
-            for (TypeInstrumentation type : module.typeInstrumentations()) {
-                for (String name : type.typeNames()) {
-                    String internal = name.replace('.', '/');
-                    List<Target> list = targets.get(internal);
-                    if (list == null) {
-                        list = new ArrayList<>(1);
-                        targets.put(internal, list);
+            // a module that fails here (a bug, a class it needs is missing) is skipped, not the whole agent
+            List<String> names = new ArrayList<>();
+            List<Target> moduleTargets = new ArrayList<>();
+            try {
+                for (TypeInstrumentation type : module.typeInstrumentations()) {
+                    for (String name : type.typeNames()) {
+                        names.add(name.replace('.', '/'));
+                        moduleTargets.add(new Target(module, type));
                     }
-                    list.add(new Target(module, type));
                 }
+            } catch (RuntimeException | LinkageError e) {
+                Log.warn("instrumentation " + module.name() + " could not be set up and is skipped: " + e);
+                continue;
+            }
+            installed.add(module.name());
+            for (int i = 0; i < names.size(); i++) {
+                List<Target> list = targets.get(names.get(i));
+                if (list == null) {
+                    list = new ArrayList<>(1);
+                    targets.put(names.get(i), list);
+                }
+                list.add(moduleTargets.get(i));
             }
         }
         if (targets.isEmpty()) {
@@ -86,7 +97,8 @@ public final class Installer implements ClassFileTransformer {
                 }
                 modules.add(it.next());
             } catch (ServiceConfigurationError | LinkageError e) {
-                Log.warn("an instrumentation module could not be loaded and is skipped: " + e);
+                Log.warn("an instrumentation module could not be loaded and is skipped: " + e
+                        + (e.getCause() != null ? " (caused by " + e.getCause() + ")" : ""));
             }
         }
         return modules;
@@ -129,7 +141,7 @@ public final class Installer implements ClassFileTransformer {
             return null;
         }
         List<Target> matched = targets.get(className);
-        if (matched == null || (loader != null && loader == agentLoader)) {
+        if (matched == null) {
             return null;
         }
         try {

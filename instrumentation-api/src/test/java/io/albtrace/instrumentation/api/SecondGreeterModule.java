@@ -1,0 +1,16 @@
+package io.albtrace.instrumentation.api;
+
+import java.util.List;
+
+/** A second module that changes Greeter too; listed only by {@code InstallerTest}'s own service files. */
+public final class SecondGreeterModule extends InstrumentationModule {
+
+    public SecondGreeterModule() {
+        super("jdk-httpclient");
+    }
+
+    @Override
+    public List<TypeInstrumentation> typeInstrumentations() {
+        return List.of(new TestInstrumentations.GreeterInstrumentation());
+    }
+}

@@ -1,0 +1,19 @@
+package io.albtrace.instrumentation.api;
+
+import java.util.List;
+
+/**
+ * A module with a bug in its set-up: {@code typeInstrumentations()} throws. Listed only by
+ * {@code InstallerTest}'s own service files.
+ */
+public final class ThrowingSetupModule extends InstrumentationModule {
+
+    public ThrowingSetupModule() {
+        super("okhttp");
+    }
+
+    @Override
+    public List<TypeInstrumentation> typeInstrumentations() {
+        throw new IllegalStateException("deliberately broken set-up");
+    }
+}
