@@ -3,32 +3,32 @@ package io.albtrace.instrumentation.api;
 import io.albtrace.core.Config;
 import io.albtrace.core.Log;
 import java.util.List;
-import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.ClassFileVersion;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.scaffold.MethodGraph;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.dynamic.scaffold.TypeInitializer;
 import net.bytebuddy.implementation.Implementation;
+import net.bytebuddy.implementation.auxiliary.AuxiliaryType;
 import net.bytebuddy.implementation.bytecode.StackManipulation;
 import net.bytebuddy.implementation.bytecode.constant.TextConstant;
 import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.pool.TypePool;
 
 /**
- * Applies advice to one class's bytes with Byte Buddy, as a visitor over the class as it is ("decorate"):
- * no members are added, so the same code serves first loads and retransformation. This class, and with it
+ * Applies advice to one class's bytes with Byte Buddy's {@link Advice} as an ASM visitor over the class as it
+ * is: no members are added, so the same code serves first loads and retransformation. This class, and with it
  * Byte Buddy, is loaded the first time a target class appears.
  */
 final class Weaver {
 
-    private static final ByteBuddy BYTE_BUDDY = new ByteBuddy()
-            .with(TypeValidation.DISABLED)
-            .with(Implementation.Context.Disabled.Factory.INSTANCE)
-            .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
+    private static final AuxiliaryType.NamingStrategy NAMING = new AuxiliaryType.NamingStrategy.Suffixing("albtrace");
 
     private static final MethodDescription ADVICE_FAILED;
 
@@ -62,12 +62,30 @@ final class Weaver {
         if (collector.applied == 0) {
             return null;
         }
-        byte[] changed = BYTE_BUDDY.decorate(type, locator).visit(collector.visitor).make(pool).getBytes();
+        byte[] changed = apply(collector.visitor, type, pool, bytes);
         if (Config.current().debug()) {
             Log.warn("debug: instrumented " + binaryName + " (" + collector.names + ") in "
                     + (loader == null ? "the bootstrap class loader" : loader.toString()));
         }
         return changed;
+    }
+
+    /**
+     * Runs the class file through the advice visitors with ASM directly: the same result as Byte Buddy's
+     * {@code decorate(...).visit(...)}, without the type-builder machinery (fewer classes loaded at start-up).
+     */
+    private static byte[] apply(AsmVisitorWrapper wrapper, TypeDescription type, TypePool pool, byte[] bytes) {
+        int readerFlags = wrapper.mergeReader(0);
+        int writerFlags = wrapper.mergeWriter(0);
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, writerFlags);
+        ClassFileVersion version = ClassFileVersion.ofClassFile(bytes);
+        Implementation.Context.ExtractableView context = Implementation.Context.Disabled.Factory.INSTANCE.make(type,
+                NAMING, TypeInitializer.None.INSTANCE, version, version, Implementation.Context.FrameGeneration.DISABLED);
+        ClassVisitor visitor = wrapper.wrap(type, writer, context, pool, type.getDeclaredFields(),
+                type.getDeclaredMethods(), writerFlags, readerFlags);
+        reader.accept(visitor, readerFlags);
+        return writer.toByteArray();
     }
 
     /** Gathers the advice a type's instrumentations ask for. */
