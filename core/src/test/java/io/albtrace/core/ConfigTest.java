@@ -1,0 +1,322 @@
+package io.albtrace.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ConfigTest {
+
+    @TempDir
+    Path dir;
+
+    static Properties props(String... keyValues) {
+        Properties p = new Properties();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            p.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        return p;
+    }
+
+    static Map<String, String> env(String... keyValues) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+
+    Path file(String... lines) throws IOException {
+        Path f = Files.createTempFile(dir, "albtrace", ".properties");
+        Files.write(f, List.of(lines), StandardCharsets.ISO_8859_1);
+        return f;
+    }
+
+    static String problems(Config c) {
+        return String.join("\n", c.problems());
+    }
+
+    @Test
+    void defaults() {
+        Config c = Config.load(new Properties(), Map.of());
+        assertTrue(c.enabled());
+        assertEquals(7168, c.maxHeaderBytes());
+        assertFalse(c.responseHeader());
+        assertTrue(c.mdcEnabled());
+        assertFalse(c.debug());
+        for (String name : Config.INSTRUMENTATIONS) {
+            assertTrue(c.instrumentationEnabled(name), name);
+        }
+        assertEquals(List.of(), c.problems());
+    }
+
+    @Test
+    void unrelatedPropertiesAndVariablesAreIgnored() {
+        Config c = Config.load(props("java.version", "17", "albtraceX", "1", "other.albtrace.debug", "true"),
+                env("PATH", "/bin", "HOME", "/root", "ALBTRACEX", "1", "albtrace_debug", "true"));
+        assertEquals(List.of(), c.problems());
+        assertFalse(c.debug());
+    }
+
+    @Test
+    void knownKeysAndNames() {
+        assertEquals(List.of("okhttp", "apache-httpclient", "jdk-httpclient", "http-url-connection", "jdk-httpserver",
+                "servlet", "executors"), Config.INSTRUMENTATIONS);
+        assertEquals(List.of("albtrace.config", "albtrace.enabled", "albtrace.max.header.bytes",
+                "albtrace.response.header", "albtrace.mdc.enabled", "albtrace.debug",
+                "albtrace.instrumentation.okhttp.enabled", "albtrace.instrumentation.apache-httpclient.enabled",
+                "albtrace.instrumentation.jdk-httpclient.enabled", "albtrace.instrumentation.http-url-connection.enabled",
+                "albtrace.instrumentation.jdk-httpserver.enabled", "albtrace.instrumentation.servlet.enabled",
+                "albtrace.instrumentation.executors.enabled"), Config.knownKeys());
+        assertEquals("albtrace.instrumentation.okhttp.enabled", Config.instrumentationKey("okhttp"));
+        assertEquals("ALBTRACE_MAX_HEADER_BYTES", Config.envName("albtrace.max.header.bytes"));
+        assertEquals("ALBTRACE_CONFIG", Config.envName(Config.FILE));
+        assertEquals("ALBTRACE_ENABLED", Config.envName(Config.ENABLED));
+        assertEquals("ALBTRACE_RESPONSE_HEADER", Config.envName(Config.RESPONSE_HEADER));
+        assertEquals("ALBTRACE_MDC_ENABLED", Config.envName(Config.MDC_ENABLED));
+        assertEquals("ALBTRACE_DEBUG", Config.envName(Config.DEBUG));
+        assertEquals("ALBTRACE_INSTRUMENTATION_APACHE_HTTPCLIENT_ENABLED",
+                Config.envName(Config.instrumentationKey("apache-httpclient")));
+        assertEquals("ALBTRACE_INSTRUMENTATION_HTTP_URL_CONNECTION_ENABLED",
+                Config.envName(Config.instrumentationKey("http-url-connection")));
+    }
+
+    @Test
+    void everySettingFromEachSource() throws IOException {
+        String[] keyValues = {"albtrace.enabled", "false", "albtrace.max.header.bytes", "1234",
+                "albtrace.response.header", "true", "albtrace.mdc.enabled", "false", "albtrace.debug", "true",
+                "albtrace.instrumentation.servlet.enabled", "false"};
+        Properties asProps = props(keyValues);
+        Map<String, String> asEnv = new HashMap<>();
+        String[] asLines = new String[keyValues.length / 2];
+        for (int i = 0; i < keyValues.length; i += 2) {
+            asEnv.put(Config.envName(keyValues[i]), keyValues[i + 1]);
+            asLines[i / 2] = keyValues[i] + "=" + keyValues[i + 1];
+        }
+        Config fromProps = Config.load(asProps, Map.of());
+        Config fromEnv = Config.load(new Properties(), asEnv);
+        Config fromFile = Config.load(props("albtrace.config", file(asLines).toString()), Map.of());
+        for (Config c : List.of(fromProps, fromEnv, fromFile)) {
+            assertEquals(List.of(), c.problems());
+            assertFalse(c.enabled());
+            assertEquals(1234, c.maxHeaderBytes());
+            assertTrue(c.responseHeader());
+            assertFalse(c.mdcEnabled());
+            assertTrue(c.debug());
+            assertFalse(c.instrumentationEnabled("servlet"));
+            assertTrue(c.instrumentationEnabled("okhttp"));
+        }
+    }
+
+    @Test
+    void precedenceFileThenEnvironmentThenSystemProperty() throws IOException {
+        Path f = file("albtrace.max.header.bytes=1000", "albtrace.debug=true", "albtrace.mdc.enabled=false",
+                "albtrace.response.header=true");
+        String path = f.toString();
+        // file only
+        Config c = Config.load(props("albtrace.config", path), Map.of());
+        assertEquals(1000, c.maxHeaderBytes());
+        assertTrue(c.debug());
+        // environment over file
+        c = Config.load(props("albtrace.config", path),
+                env("ALBTRACE_MAX_HEADER_BYTES", "2000", "ALBTRACE_DEBUG", "false"));
+        assertEquals(2000, c.maxHeaderBytes());
+        assertFalse(c.debug());
+        assertFalse(c.mdcEnabled(), "what the environment does not set comes from the file");
+        // system property over both
+        c = Config.load(props("albtrace.config", path, "albtrace.max.header.bytes", "3000", "albtrace.mdc.enabled",
+                "true"), env("ALBTRACE_MAX_HEADER_BYTES", "2000", "ALBTRACE_DEBUG", "false"));
+        assertEquals(3000, c.maxHeaderBytes());
+        assertFalse(c.debug());
+        assertTrue(c.mdcEnabled());
+        assertTrue(c.responseHeader());
+        assertEquals(List.of(), c.problems());
+    }
+
+    @Test
+    void fileNamedByTheEnvironment() throws IOException {
+        Path f = file("albtrace.max.header.bytes=555");
+        Config c = Config.load(new Properties(), env("ALBTRACE_CONFIG", f.toString()));
+        assertEquals(555, c.maxHeaderBytes());
+        assertEquals(List.of(), c.problems());
+        // the system property names the file when both do
+        Path g = file("albtrace.max.header.bytes=777");
+        c = Config.load(props("albtrace.config", g.toString()), env("ALBTRACE_CONFIG", f.toString()));
+        assertEquals(777, c.maxHeaderBytes());
+    }
+
+    @Test
+    void instrumentationSwitchFromTheEnvironment() {
+        Config c = Config.load(new Properties(), env("ALBTRACE_INSTRUMENTATION_APACHE_HTTPCLIENT_ENABLED", "false"));
+        assertFalse(c.instrumentationEnabled("apache-httpclient"));
+        for (String name : Config.INSTRUMENTATIONS) {
+            if (!name.equals("apache-httpclient")) {
+                assertTrue(c.instrumentationEnabled(name), name);
+            }
+        }
+        assertEquals(List.of(), c.problems());
+        c = Config.load(props("albtrace.instrumentation.apache-httpclient.enabled", "true"),
+                env("ALBTRACE_INSTRUMENTATION_APACHE_HTTPCLIENT_ENABLED", "false"));
+        assertTrue(c.instrumentationEnabled("apache-httpclient"));
+        c = Config.load(props("albtrace.instrumentation.jdk-httpserver.enabled", "FALSE"), Map.of());
+        assertFalse(c.instrumentationEnabled("jdk-httpserver"));
+    }
+
+    @Test
+    void anInstrumentationThisVersionDoesNotListIsOn() {
+        Config c = Config.load(props("albtrace.instrumentation.okhttp.enabled", "false"), Map.of());
+        assertTrue(c.instrumentationEnabled("grpc"));
+        assertFalse(c.instrumentationEnabled("okhttp"));
+    }
+
+    @Test
+    void unknownKeysAreReportedFromEachSource() throws IOException {
+        Path f = file("albtrace.bogus.from.file=1", "albtrace.debug=true");
+        Config c = Config.load(props("albtrace.config", f.toString(), "albtrace.bogus.from.property", "1",
+                "albtrace.instrumentation.okhtp.enabled", "false"), env("ALBTRACE_BOGUS_FROM_ENV", "1"));
+        String all = problems(c);
+        assertEquals(4, c.problems().size(), all);
+        assertTrue(all.contains("albtrace.bogus.from.file"), all);
+        assertTrue(all.contains(f.toString()), all);
+        assertTrue(all.contains("albtrace.bogus.from.property"), all);
+        assertTrue(all.contains("albtrace.instrumentation.okhtp.enabled"), all);
+        assertTrue(all.contains("ALBTRACE_BOGUS_FROM_ENV"), all);
+        // the known settings around them still apply
+        assertTrue(c.debug());
+        assertTrue(c.instrumentationEnabled("okhttp"));
+    }
+
+    @Test
+    void unknownKeyInTheFileIsReportedEvenWithoutThePrefix() throws IOException {
+        Config c = Config.load(props("albtrace.config", file("max.header.bytes=10").toString()), Map.of());
+        assertEquals(1, c.problems().size(), problems(c));
+        assertTrue(problems(c).contains("max.header.bytes"));
+        assertEquals(7168, c.maxHeaderBytes());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"yes", "no", "1", "0", "on", "", "tru", "falsey"})
+    void badBooleansAreReportedAndTheDefaultUsed(String bad) {
+        String[] booleans = {"albtrace.enabled", "albtrace.response.header", "albtrace.mdc.enabled", "albtrace.debug",
+                "albtrace.instrumentation.okhttp.enabled"};
+        for (String key : booleans) {
+            Config fromProperty = Config.load(props(key, bad), Map.of());
+            Config fromEnv = Config.load(new Properties(), env(Config.envName(key), bad));
+            for (Config c : List.of(fromProperty, fromEnv)) {
+                assertEquals(1, c.problems().size(), key + "=" + bad + ": " + problems(c));
+                String problem = c.problems().get(0);
+                assertTrue(problem.contains(key) && problem.contains("=" + bad), problem);
+                assertTrue(c.enabled());
+                assertFalse(c.responseHeader());
+                assertTrue(c.mdcEnabled());
+                assertFalse(c.debug());
+                assertTrue(c.instrumentationEnabled("okhttp"));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "0", "abc", "2000000", "1048577", "", "7k", "1.5", "99999999999"})
+    void badNumbersAreReportedAndTheDefaultUsed(String bad) throws IOException {
+        Config fromProperty = Config.load(props("albtrace.max.header.bytes", bad), Map.of());
+        Config fromEnv = Config.load(new Properties(), env("ALBTRACE_MAX_HEADER_BYTES", bad));
+        Config fromFile = Config.load(props("albtrace.config", file("albtrace.max.header.bytes=" + bad).toString()),
+                Map.of());
+        for (Config c : List.of(fromProperty, fromEnv, fromFile)) {
+            assertEquals(7168, c.maxHeaderBytes());
+            assertEquals(1, c.problems().size(), problems(c));
+            assertTrue(c.problems().get(0).contains("albtrace.max.header.bytes=" + bad), problems(c));
+        }
+    }
+
+    @Test
+    void badValueInAHigherSourceFallsBackToTheDefault() {
+        // SPEC 6: a bad value is reported and the default is used, not a lower-precedence value
+        Config c = Config.load(props("albtrace.max.header.bytes", "abc"), env("ALBTRACE_MAX_HEADER_BYTES", "2000"));
+        assertEquals(7168, c.maxHeaderBytes());
+        assertEquals(1, c.problems().size());
+    }
+
+    @Test
+    void numberBounds() {
+        assertEquals(1, Config.load(props("albtrace.max.header.bytes", "1"), Map.of()).maxHeaderBytes());
+        assertEquals(1 << 20, Config.load(props("albtrace.max.header.bytes", "1048576"), Map.of()).maxHeaderBytes());
+        assertEquals(Config.MAX_HEADER_BYTES_LIMIT, 1 << 20);
+        assertEquals(8192, Config.load(props("albtrace.max.header.bytes", " 8192 "), Map.of()).maxHeaderBytes());
+    }
+
+    @Test
+    void missingFileIsReportedAndTheRestApplies() {
+        Path missing = dir.resolve("does-not-exist.properties");
+        Config c = Config.load(props("albtrace.config", missing.toString(), "albtrace.debug", "true"),
+                env("ALBTRACE_MAX_HEADER_BYTES", "4000"));
+        assertEquals(1, c.problems().size(), problems(c));
+        assertTrue(c.problems().get(0).contains(missing.toString()), problems(c));
+        assertTrue(c.debug());
+        assertEquals(4000, c.maxHeaderBytes());
+        // a directory is no better
+        c = Config.load(props("albtrace.config", dir.toString()), Map.of());
+        assertEquals(1, c.problems().size(), problems(c));
+        assertEquals(7168, c.maxHeaderBytes());
+    }
+
+    @Test
+    void installAndCurrent() {
+        Config mine = Config.load(props("albtrace.max.header.bytes", "321"), Map.of());
+        Config previous = Config.install(mine);
+        try {
+            assertSame(mine, Config.current());
+            assertEquals(321, Config.current().maxHeaderBytes());
+            assertSame(mine, Config.install(mine));
+        } finally {
+            Config.install(previous);
+        }
+    }
+
+    @Test
+    void currentReportsProblemsOnceOnStderr() throws Exception {
+        String key = "albtrace.no.such.setting.for.test";
+        Config previous = Config.install(null);
+        System.setProperty(key, "1");
+        try {
+            String err = StdErr.capture(() -> {
+                Config first = Config.current();
+                assertNotNull(first);
+                assertSame(first, Config.current());
+            });
+            assertEquals(1, StdErr.count(err, key), err);
+            for (String line : StdErr.lines(err)) {
+                assertTrue(line.startsWith("[albtrace] "), line);
+            }
+        } finally {
+            System.clearProperty(key);
+            Config.install(previous);
+        }
+    }
+
+    @Test
+    void toStringNamesEverySetting() {
+        String s = Config.load(props("albtrace.instrumentation.servlet.enabled", "false"), Map.of()).toString();
+        for (String key : Config.knownKeys()) {
+            if (!key.equals(Config.FILE)) {
+                assertTrue(s.contains(key + "="), key + " missing from " + s);
+            }
+        }
+        assertTrue(s.contains("albtrace.instrumentation.servlet.enabled=false"), s);
+        assertTrue(s.contains("albtrace.max.header.bytes=7168"), s);
+    }
+}
