@@ -1,0 +1,219 @@
+package io.albtrace.smoke;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * Starts a separate JVM and waits for it, bounded: {@code java} from {@code java.home} (or another JDK), a clean
+ * environment (no inherited {@code JAVA_TOOL_OPTIONS} or {@code ALBTRACE_*}), stdout and stderr into files
+ * under {@code target/smoke}, killed when it outlives its timeout.
+ */
+final class Jvm {
+
+    /** The built agent jar, the demo jar and the rest, as failsafe passes them (see the pom). */
+    static final Path AGENT_JAR = path("albtrace.smoke.agent.jar");
+    static final Path DEMO_JAR = path("albtrace.smoke.demo.jar");
+    static final Path TEST_CLASSES = path("albtrace.smoke.test.classes");
+    static final Path WORK = path("albtrace.smoke.work");
+    static final String VERSION = property("albtrace.smoke.version");
+
+    /** Temurin 25, where the machine has it (the parent pom's jdk25 profile runs the unit tests on it too). */
+    static final Path JDK25 = Paths.get("/usr/lib/jvm/temurin-25-jdk-amd64");
+
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    private static final AtomicInteger RUNS = new AtomicInteger();
+
+    private Path javaHome = Paths.get(System.getProperty("java.home"));
+    private final List<String> jvmArgs = new ArrayList<>();
+    private final List<String> mainArgs = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private Duration timeout = DEFAULT_TIMEOUT;
+    private String name = "run";
+
+    private Jvm() {
+    }
+
+    static Jvm java() {
+        return new Jvm();
+    }
+
+    /** The JDKs to run on: the one running the tests and, when installed, {@link #JDK25}. */
+    static List<Path> jdks() {
+        List<Path> homes = new ArrayList<>();
+        homes.add(Paths.get(System.getProperty("java.home")).toAbsolutePath().normalize());
+        if (Files.isExecutable(JDK25.resolve("bin").resolve("java")) && !homes.contains(JDK25)) {
+            homes.add(JDK25);
+        }
+        return homes;
+    }
+
+    /** The feature release of the JDK at {@code home}, from its {@code release} file: 17, 25, ... */
+    static int feature(Path home) {
+        try {
+            for (String line : Files.readAllLines(home.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    return Integer.parseInt(v.split("[.+-]")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // below
+        }
+        throw new IllegalStateException("cannot tell the Java version of " + home);
+    }
+
+    /** The agent's command-line flag: {@code -javaagent:<built jar>}. */
+    static String javaagent() {
+        return "-javaagent:" + AGENT_JAR;
+    }
+
+    /** The class path of the test applications: the compiled test classes, OkHttp and the app's Byte Buddy. */
+    static String testAppClassPath() {
+        try {
+            String deps = Files.readString(path("albtrace.smoke.app.classpath.file")).trim();
+            return TEST_CLASSES + File.pathSeparator + deps;
+        } catch (IOException e) {
+            throw new IllegalStateException("run the tests with mvn verify: " + e, e);
+        }
+    }
+
+    Jvm named(String runName) {
+        this.name = runName.replaceAll("[^A-Za-z0-9._-]", "_");
+        return this;
+    }
+
+    Jvm home(Path jdkHome) {
+        this.javaHome = jdkHome;
+        return this;
+    }
+
+    Jvm jvmArgs(String... args) {
+        jvmArgs.addAll(Arrays.asList(args));
+        return this;
+    }
+
+    Jvm env(String key, String value) {
+        env.put(key, value);
+        return this;
+    }
+
+    Jvm timeout(Duration t) {
+        this.timeout = t;
+        return this;
+    }
+
+    /** {@code java <jvm args> -jar <jar> <args>}. */
+    Result jar(Path jar, String... args) {
+        mainArgs.add("-jar");
+        mainArgs.add(jar.toString());
+        mainArgs.addAll(Arrays.asList(args));
+        return run();
+    }
+
+    /** {@code java <jvm args> -cp <class path> <main class> <args>}. */
+    Result main(String classPath, String mainClass, String... args) {
+        mainArgs.add("-cp");
+        mainArgs.add(classPath);
+        mainArgs.add(mainClass);
+        mainArgs.addAll(Arrays.asList(args));
+        return run();
+    }
+
+    private Result run() {
+        List<String> command = new ArrayList<>();
+        command.add(javaHome.resolve("bin").resolve("java").toString());
+        command.addAll(jvmArgs);
+        command.addAll(mainArgs);
+        try {
+            Path dir = Files.createDirectories(WORK.resolve("runs"));
+            String stem = String.format("%03d-%s", RUNS.incrementAndGet(), name);
+            Path out = dir.resolve(stem + ".out");
+            Path err = dir.resolve(stem + ".err");
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .directory(WORK.toFile())
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            Map<String, String> e = pb.environment();
+            e.keySet().removeIf(k -> k.startsWith("ALBTRACE_") || k.equals("JAVA_TOOL_OPTIONS")
+                    || k.equals("JDK_JAVA_OPTIONS") || k.equals("_JAVA_OPTIONS"));
+            e.putAll(env);
+            long started = System.nanoTime();
+            Process p = pb.start();
+            p.getOutputStream().close(); // no input
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+                fail("the JVM did not finish within " + timeout.toSeconds() + " s and was killed: " + describe(command)
+                        + "\n--- stdout\n" + read(out) + "\n--- stderr\n" + read(err));
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            return new Result(command, p.exitValue(), read(out), read(err), took);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + describe(command), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + describe(command), e);
+        }
+    }
+
+    private String describe(List<String> command) {
+        String prefix = env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() + " ")
+                .collect(Collectors.joining());
+        return prefix + String.join(" ", command);
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+    }
+
+    private static String property(String key) {
+        String v = System.getProperty(key);
+        if (v == null) {
+            throw new IllegalStateException("system property " + key + " is not set: run the tests with mvn verify");
+        }
+        return v;
+    }
+
+    private static Path path(String key) {
+        return Paths.get(property(key)).toAbsolutePath().normalize();
+    }
+
+    /** What a JVM did. */
+    record Result(List<String> command, int exit, String out, String err, Duration took) {
+
+        List<String> outLines() {
+            return out.lines().collect(Collectors.toList());
+        }
+
+        List<String> errLines() {
+            return err.lines().collect(Collectors.toList());
+        }
+
+        /** The agent's own stderr lines: those that start with {@code [albtrace]}. */
+        List<String> agentLines() {
+            return err.lines().filter(l -> l.startsWith("[albtrace]")).collect(Collectors.toList());
+        }
+
+        /** For assertion messages: the command and everything it printed. */
+        String dump() {
+            return "\n$ " + String.join(" ", command) + "\n(exit " + exit + ", " + took.toMillis() + " ms)\n--- stdout\n"
+                    + out + "--- stderr\n" + err;
+        }
+    }
+}
