@@ -28,6 +28,8 @@ public final class Installer implements ClassFileTransformer {
     /** Internal class name ({@code a/b/C}) to the instrumentations of that class. */
     private final Map<String, List<Target>> targets;
     private final Module coreModule = Outgoing.class.getModule();
+    /** The warm-up thread, or null when there was no target on the class path to warm up with. */
+    volatile Thread warmUpThread;
 
     private Installer(Instrumentation instrumentation, ClassLoader agentLoader, Map<String, List<Target>> targets) {
         this.instrumentation = instrumentation;
@@ -82,6 +84,7 @@ public final class Installer implements ClassFileTransformer {
         Installer installer = new Installer(instrumentation, loader, targets);
         instrumentation.addTransformer(installer, true);
         installer.retransformLoaded();
+        installer.warmUp();
         Log.debug("installed " + String.join(", ", installed) + " watching " + targets.size() + " class names");
         return installer;
     }
@@ -134,6 +137,51 @@ public final class Installer implements ClassFileTransformer {
         }
     }
 
+    /**
+     * Loads and initialises Byte Buddy on a daemon thread by weaving, and discarding, a target class file that
+     * the system class loader can read (nothing is defined). Its first use costs a few hundred milliseconds;
+     * done here, it overlaps the application's own start-up instead of delaying the application's first
+     * request. The transformer is already installed: a target that appears first is woven on its own thread,
+     * as always, and only waits for classes the warm-up is initialising. No target library on the class path
+     * (a JDK tool started with the agent in JAVA_TOOL_OPTIONS): no thread.
+     */
+    private void warmUp() {
+        for (Map.Entry<String, List<Target>> e : targets.entrySet()) {
+            if (ClassLoader.getSystemResource(e.getKey() + ".class") != null) {
+                Thread thread = new Thread(new WarmUp(e.getKey(), e.getValue(), agentLoader), "albtrace-warm-up");
+                thread.setDaemon(true);
+                thread.start();
+                warmUpThread = thread;
+                return;
+            }
+        }
+    }
+
+    /** The warm-up's work: one weave whose result is thrown away. */
+    private static final class WarmUp implements Runnable {
+        private final String internalName;
+        private final List<Target> targets;
+        private final ClassLoader agentLoader;
+
+        WarmUp(String internalName, List<Target> targets, ClassLoader agentLoader) {
+            this.internalName = internalName;
+            this.targets = targets;
+            this.agentLoader = agentLoader;
+        }
+
+        @Override
+        public void run() {
+            try (java.io.InputStream in = ClassLoader.getSystemResourceAsStream(internalName + ".class")) {
+                if (in != null) {
+                    Weaver.weave(internalName.replace('/', '.'), in.readAllBytes(), ClassLoader.getSystemClassLoader(),
+                            agentLoader, targets, true);
+                }
+            } catch (Throwable e) {
+                // a failed warm-up costs nothing but the time: the real weave reports its own problems
+            }
+        }
+    }
+
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
@@ -145,7 +193,8 @@ public final class Installer implements ClassFileTransformer {
             return null;
         }
         try {
-            byte[] changed = Weaver.weave(className.replace('/', '.'), classfileBuffer, loader, agentLoader, matched);
+            byte[] changed = Weaver.weave(className.replace('/', '.'), classfileBuffer, loader, agentLoader, matched,
+                    false);
             if (changed != null && module != null && module.isNamed() && !module.canRead(coreModule)) {
                 // advice inlined into a named module (the JDK's own classes) calls the core classes
                 instrumentation.redefineModule(module, Collections.singleton(coreModule), Collections.emptyMap(),

@@ -44,9 +44,12 @@ final class Weaver {
     private Weaver() {
     }
 
-    /** The changed class file, or null to leave the class as it is. */
+    /**
+     * The changed class file, or null to leave the class as it is. {@code quiet}: say nothing (the warm-up's
+     * weave, whose result is thrown away, must not use up the warnings said once).
+     */
     static byte[] weave(String binaryName, byte[] bytes, ClassLoader loader, ClassLoader agentLoader,
-            List<Installer.Target> targets) {
+            List<Installer.Target> targets, boolean quiet) {
         ClassFileLocator locator = new ClassFileLocator.Compound(
                 ClassFileLocator.Simple.of(binaryName, bytes),
                 ClassFileLocator.ForClassLoader.of(loader),
@@ -54,7 +57,7 @@ final class Weaver {
         TypePool pool = new TypePool.Default.WithLazyResolution(new TypePool.CacheProvider.Simple(), locator,
                 TypePool.Default.ReaderMode.FAST);
         TypeDescription type = pool.describe(binaryName).resolve();
-        Collector collector = new Collector(type, pool, locator);
+        Collector collector = new Collector(type, pool, locator, quiet);
         for (Installer.Target target : targets) {
             collector.module = target.module.name();
             target.type.transform(collector);
@@ -63,7 +66,7 @@ final class Weaver {
             return null;
         }
         byte[] changed = apply(collector.visitor, type, pool, bytes);
-        if (Config.current().debug()) {
+        if (!quiet && Config.current().debug()) {
             Log.warn("debug: instrumented " + binaryName + " (" + collector.names + ") in "
                     + (loader == null ? "the bootstrap class loader" : loader.toString()));
         }
@@ -93,20 +96,25 @@ final class Weaver {
         private final TypeDescription type;
         private final TypePool pool;
         private final ClassFileLocator locator;
+        private final boolean quiet;
         String module;
         String names = "";
         int applied;
         AsmVisitorWrapper.ForDeclaredMethods visitor = new AsmVisitorWrapper.ForDeclaredMethods();
 
-        Collector(TypeDescription type, TypePool pool, ClassFileLocator locator) {
+        Collector(TypeDescription type, TypePool pool, ClassFileLocator locator, boolean quiet) {
             this.type = type;
             this.pool = pool;
             this.locator = locator;
+            this.quiet = quiet;
         }
 
         @Override
         public void applyAdvice(ElementMatcher<? super MethodDescription> methods, String adviceClassName) {
             if (type.getDeclaredMethods().filter(methods).isEmpty()) {
+                if (quiet) {
+                    return;
+                }
                 Log.warnOnce("no-match:" + module + ":" + type.getName(), module + ": " + type.getName()
                         + " has no method this agent knows how to instrument (an unknown library version?);"
                         + " it is left unchanged");

@@ -257,6 +257,30 @@ class InstallerTest {
         assertEquals(5, counter(new FixtureLoader("env-disabled")).applyAsInt(4));
     }
 
+    @Test
+    void aWarmUpThreadWeavesATargetFromTheClassPathQuietly() throws Exception {
+        String err = capture(() -> {
+            install();
+            Thread warmUp = installer.warmUpThread;
+            assertNotNull(warmUp, "the fixtures are readable through the system class loader: a warm-up starts");
+            assertTrue(warmUp.isDaemon());
+            assertEquals("albtrace-warm-up", warmUp.getName());
+            warmUp.join(60_000);
+            assertFalse(warmUp.isAlive());
+        });
+        assertEquals("", err);
+    }
+
+    /** The warm-up's weave is thrown away: it must not use up a warning that is said once. */
+    @Test
+    void aQuietWeaveSaysNothing() throws Exception {
+        List<Installer.Target> targets = List.of(new Installer.Target(new TestInstrumentations.ExecutorsModule(),
+                new TestInstrumentations.UnmatchedInstrumentation()));
+        String err = capture(() -> assertNull(Weaver.weave(UNMATCHED, FixtureLoader.bytesOf(UNMATCHED),
+                new FixtureLoader("quiet"), agentLoader, targets, true)));
+        assertEquals("", err);
+    }
+
     /** The only test that loads Unmatched, so the once-only warning is said here. */
     @Test
     void targetWithoutMatchingMethodsIsLeftUnchangedAndWarnedOnce() throws Exception {
