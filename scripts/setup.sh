@@ -13,8 +13,11 @@ if [ ${#need_install[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${need_install[@]}"
 fi
-java -version 2>&1 | head -1 | sed 's/^/[setup] java: /'
-mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g; s/^/[setup] /'
+# No pipes into head here: under pipefail, a writer cut off by head's exit (SIGPIPE) fails the script.
+java_version=$(java -version 2>&1 || true)
+maven_version=$(mvn -B -v 2>/dev/null || true)
+echo "[setup] java: ${java_version%%$'\n'*}"
+echo "[setup] ${maven_version%%$'\n'*}"
 if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then
   echo "[setup] Temurin 25 found: module tests run on JDK 17 and again on JDK 25"
 else
