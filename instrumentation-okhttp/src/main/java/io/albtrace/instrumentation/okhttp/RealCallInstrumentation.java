@@ -12,7 +12,6 @@ import io.albtrace.instrumentation.api.TypeInstrumentation;
 import java.util.Arrays;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
-import okhttp3.Headers;
 import okhttp3.Request;
 
 /**
@@ -27,8 +26,8 @@ import okhttp3.Request;
  *       carry the same value and are not rewritten (SPEC 3);</li>
  *   <li>{@code call.request()} shows the header that is sent.</li>
  * </ul>
- * Only the headers the application set are known here; the size rule over all request headers, OkHttp's own
- * included, is checked again where they are written ({@link ExchangeInstrumentation}).
+ * Only the headers the application set are known here, so the size rule over all request headers, OkHttp's
+ * own included, is applied where they are written ({@link ExchangeInstrumentation}), once per request.
  */
 public final class RealCallInstrumentation implements TypeInstrumentation {
 
@@ -55,21 +54,13 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
         public static void enter(@Advice.Argument(value = 1, readOnly = false) Request request) {
-            Headers headers = request.headers();
-            String own = null;
-            int otherBytes = 0;
-            for (int i = 0, n = headers.size(); i < n; i++) {
-                String name = headers.name(i);
-                if (TraceHeader.NAME.equalsIgnoreCase(name)) {
-                    if (own == null) {
-                        own = headers.value(i); // the first value counts (SPEC 2.1)
-                    }
-                } else {
-                    otherBytes += TraceHeader.lineBytes(name, headers.value(i));
-                }
-            }
+            // every copy, names matched case-insensitively; the first value counts (SPEC 2.1)
+            List<String> own = request.headers(TraceHeader.NAME);
+            // the size rule is applied where all headers are known (ExchangeInstrumentation), so none counted here;
             // header() replaces every copy: exactly one leaves (SPEC 3)
-            request = request.newBuilder().header(TraceHeader.NAME, Outgoing.header(own, otherBytes)).build();
+            request = request.newBuilder()
+                    .header(TraceHeader.NAME, Outgoing.header(own.isEmpty() ? null : own.get(0), 0))
+                    .build();
         }
     }
 }
