@@ -1,0 +1,121 @@
+package io.albtrace.core;
+
+/**
+ * A server entry point receiving a request (SPEC section 4): what server advice calls around the application's
+ * handler (the JDK's {@code com.sun.net.httpserver} today; servlet containers and others reuse it).
+ *
+ * <pre>{@code
+ * ServerEntry entry = ServerEntry.enter(firstIncomingTraceHeaderOrNull, handlerClassLoader);
+ * try { handler.handle(...); } finally { if (entry != null) entry.close(); }
+ * }</pre>
+ *
+ * <p>{@link #enter} binds the request's context ({@link TraceHeader#entry}: the incoming fields when there is
+ * a valid Root, else {@code Root=<new>} and the custom fields) to the thread with {@link Context#bind}, and,
+ * unless {@code albtrace.mdc.enabled=false}, puts it into the log MDC ({@link Mdc}). {@link #close} restores
+ * both to what they were. Nested entry points on the same thread (a filter chain, a forward, a handler that
+ * calls another) bind once, at the outermost: {@code enter} returns null while an entry is open here.
+ *
+ * <p>The MDC is maintained here, not by {@link Context#bind}: a bind is a cheap thread-local swap used on
+ * every hop, while the MDC costs reflective calls into the application's logging library. An instrumentation
+ * that carries a context to another thread (executors) and wants the MDC there too calls {@link Mdc} itself.
+ */
+public final class ServerEntry implements AutoCloseable {
+
+    private static final ThreadLocal<ServerEntry> OPEN = new ThreadLocal<>();
+
+    private final String context;
+    private final Scope scope;
+    private final Mdc.Saved mdc;
+    private final Thread owner;
+    private boolean closed;
+
+    private ServerEntry(String context, Scope scope, Mdc.Saved mdc) {
+        this.context = context;
+        this.scope = scope;
+        this.mdc = mdc;
+        this.owner = Thread.currentThread();
+    }
+
+    /**
+     * Enters a request: binds its context. Never throws.
+     *
+     * @param incoming  the first {@code X-Amzn-Trace-Id} value the request carries (name matched
+     *                  case-insensitively), or null when it has none
+     * @param appLoader the class loader of the application code about to run (the handler's), used with the
+     *                  thread's context class loader to find the log MDC; may be null
+     * @return the entry to close when the handler returns or throws, or null when an entry is already open on
+     *         this thread (nested) or the agent failed
+     */
+    public static ServerEntry enter(String incoming, ClassLoader appLoader) {
+        try {
+            if (OPEN.get() != null) {
+                return null;
+            }
+            String context = TraceHeader.entry(incoming);
+            Scope scope = Context.bind(context);
+            Config config = Config.current();
+            Mdc.Saved mdc = null;
+            if (config.mdcEnabled()) {
+                mdc = Mdc.put(context, appLoader, Thread.currentThread().getContextClassLoader());
+            }
+            ServerEntry entry = new ServerEntry(context, scope, mdc);
+            OPEN.set(entry);
+            if (config.debug()) {
+                Log.warn("debug: server entry [" + (incoming == null ? "" : incoming) + "] -> context [" + context
+                        + "]");
+            }
+            return entry;
+        } catch (Throwable e) {
+            Log.adviceFailed(e, "server-entry");
+            return null;
+        }
+    }
+
+    /** True while an entry is open on this thread. */
+    public static boolean inside() {
+        return OPEN.get() != null;
+    }
+
+    /** The context this entry bound. */
+    public String context() {
+        return context;
+    }
+
+    /**
+     * The response header value {@code Root=<root>} when {@code albtrace.response.header=true}, else null
+     * (SPEC 6). The server advice sets it on the response before the handler runs.
+     */
+    public String responseHeader() {
+        if (!Config.current().responseHeader()) {
+            return null;
+        }
+        String root = TraceHeader.root(context);
+        return root == null ? null : "Root=".concat(root);
+    }
+
+    /**
+     * Leaves the request: the MDC and the context are restored to what they were before {@link #enter}. Call it
+     * on the thread that entered, when the handler returns or throws. A second call does nothing. Never throws.
+     */
+    @Override
+    public void close() {
+        try {
+            if (closed) {
+                return;
+            }
+            if (Thread.currentThread() != owner) {
+                Log.warnOnce("server-entry-thread", "a server entry was closed on another thread than the one that"
+                        + " entered it; it stays open (report this: an instrumentation is wrong)");
+                return;
+            }
+            closed = true;
+            if (OPEN.get() == this) {
+                OPEN.remove();
+            }
+            Mdc.restore(mdc);
+            scope.close();
+        } catch (Throwable e) {
+            Log.adviceFailed(e, "server-entry");
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.albtrace.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ServerEntryTest {
+
+    static final String ROOT = "1-67891233-abcdef012345678912345678";
+    static final String FULL = "Self=1-63441c4a-12456789abcdef012345678;Root=" + ROOT + ";K=v";
+
+    @BeforeEach
+    @AfterEach
+    void nothingOpen() {
+        assertNull(Context.current(), "a test left a context bound");
+        assertFalse(ServerEntry.inside(), "a test left an entry open");
+    }
+
+    @Test
+    void bindsTheIncomingFieldsAsReceivedAndRestores() {
+        try (ServerEntry entry = ServerEntry.enter(" " + FULL + " ", null)) {
+            assertNotNull(entry);
+            assertEquals(FULL, entry.context());
+            assertEquals(FULL, Context.current());
+            assertTrue(ServerEntry.inside());
+        }
+        assertNull(Context.current());
+    }
+
+    @Test
+    void noHeaderOrAnInvalidRootANewRootWithTheCustomFields() {
+        try (ServerEntry entry = ServerEntry.enter(null, null)) {
+            assertTrue(entry.context().matches("Root=1-[0-9a-f]{8}-[0-9a-f]{24}"), entry.context());
+        }
+        try (ServerEntry entry = ServerEntry.enter("Root=bad;K=v;x", null)) {
+            assertTrue(entry.context().matches("Root=1-[0-9a-f]{8}-[0-9a-f]{24};K=v"), entry.context());
+        }
+    }
+
+    @Test
+    void nestedEntriesBindOnceAtTheOutermost() {
+        try (ServerEntry outer = ServerEntry.enter(null, null)) {
+            assertNull(ServerEntry.enter(FULL, null), "nested: nothing bound");
+            assertEquals(outer.context(), Context.current());
+        }
+    }
+
+    @Test
+    void thePreviousContextIsRestoredEvenAStaleOne() {
+        try (Scope stale = Context.bind("Root=1-11111111-111111111111111111111111")) {
+            try (ServerEntry entry = ServerEntry.enter(null, null)) {
+                assertFalse(entry.context().contains("11111111"), "a new request never sees a stale context");
+            }
+            assertEquals("Root=1-11111111-111111111111111111111111", Context.current());
+        }
+    }
+
+    @Test
+    void aCloseOnAnotherThreadIsRefusedAndASecondCloseDoesNothing() throws Exception {
+        ServerEntry entry = ServerEntry.enter(FULL, null);
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            other.submit(entry::close).get(10, TimeUnit.SECONDS);
+            assertEquals(FULL, Context.current(), "still open");
+        } finally {
+            other.shutdownNow();
+            assertTrue(other.awaitTermination(10, TimeUnit.SECONDS));
+        }
+        entry.close();
+        entry.close();
+        assertNull(Context.current());
+    }
+
+    @Test
+    void theResponseHeaderOnlyWhenAskedFor() {
+        try (ServerEntry entry = ServerEntry.enter(FULL, null)) {
+            assertNull(entry.responseHeader());
+        }
+        Properties p = new Properties();
+        p.setProperty(Config.RESPONSE_HEADER, "true");
+        Config previous = Config.install(Config.load(p, Map.of()));
+        try (ServerEntry entry = ServerEntry.enter(FULL, null)) {
+            assertEquals("Root=" + ROOT, entry.responseHeader());
+        } finally {
+            Config.install(previous);
+        }
+    }
+
+    @Test
+    void noLoggingLibraryNoMdc() {
+        assertNull(Mdc.put("Root=" + ROOT, getClass().getClassLoader(), null), "core's tests have no SLF4J or Log4j");
+        assertNull(Mdc.put("Root=" + ROOT, null, null));
+        Mdc.restore(null);
+    }
+
+    @Test
+    void withTraceHeaderReplacesEveryCopyInAnyCase() {
+        Map<String, java.util.List<String>> in = new java.util.LinkedHashMap<>();
+        in.put("accept", java.util.List.of("a"));
+        in.put("x-amzn-trace-id", java.util.List.of("one", "two"));
+        in.put("X-AMZN-TRACE-ID", java.util.List.of("three"));
+        in.put("Accept", java.util.List.of("b"));
+        Map<String, java.util.List<String>> out = Outgoing.withTraceHeader(in, "Root=" + ROOT);
+        assertEquals(2, out.size(), out.toString());
+        assertEquals(java.util.List.of("Root=" + ROOT), out.get("x-amzn-trace-id"));
+        assertEquals(java.util.List.of("a", "b"), out.get("ACCEPT"));
+        assertTrue(out.containsKey(TraceHeader.NAME));
+    }
+
+    @Test
+    void headerBytesCountsLinesAndSkipsPseudoAndOverriddenHeaders() {
+        Map<String, java.util.List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.put("Host", java.util.List.of("h"));                  // 4 + 1 + 4
+        headers.put("Cookie", java.util.List.of("a=1", "b=2"));       // 2 * (6 + 3 + 4)
+        headers.put(":path", java.util.List.of("/"));                 // not a header
+        assertEquals(9 + 26, Outgoing.headerBytes(headers, null));
+        Map<String, java.util.List<String>> user = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        user.put("host", java.util.List.of("other"));
+        assertEquals(26, Outgoing.headerBytes(headers, user));
+    }
+}
