@@ -143,11 +143,15 @@ public final class Installer implements ClassFileTransformer {
      * done here, it overlaps the application's own start-up instead of delaying the application's first
      * request. The transformer is already installed: a target that appears first is woven on its own thread,
      * as always, and only waits for classes the warm-up is initialising. No target library on the class path
-     * (a JDK tool started with the agent in JAVA_TOOL_OPTIONS): no thread.
+     * (a JDK tool started with the agent in JAVA_TOOL_OPTIONS): no thread. The JDK's own targets (its HTTP
+     * client and server) do not count: they are in every JVM, and are woven when the application first uses them.
      */
     private void warmUp() {
         for (Map.Entry<String, List<Target>> e : targets.entrySet()) {
-            if (ClassLoader.getSystemResource(e.getKey() + ".class") != null) {
+            java.net.URL url = ClassLoader.getSystemResource(e.getKey() + ".class");
+            // the JDK's own classes (jrt:) are always there: they would start the thread, and load Byte Buddy, in
+            // every JVM, a JDK tool included; only a library on the class path says the application needs it
+            if (url != null && !"jrt".equals(url.getProtocol())) {
                 Thread thread = new Thread(new WarmUp(e.getKey(), e.getValue(), agentLoader), "albtrace-warm-up");
                 thread.setDaemon(true);
                 thread.start();
