@@ -1,5 +1,11 @@
 package io.albtrace.core;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
 /** What client advice calls: the header an outgoing request leaves with (SPEC sections 3 and 5). */
 public final class Outgoing {
 
@@ -36,5 +42,52 @@ public final class Outgoing {
                     + "]");
         }
         return out;
+    }
+
+    /**
+     * A copy of {@code headers} (name to values, as the JDK's {@code HttpHeaders} has them) with every
+     * {@code X-Amzn-Trace-Id} copy, any case, replaced by one {@code X-Amzn-Trace-Id: value}. The copy's names
+     * are case-insensitive; names that differ only in case are merged, values in order.
+     */
+    public static Map<String, List<String>> withTraceHeader(Map<String, List<String>> headers, String value) {
+        Map<String, List<String>> out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+            String name = e.getKey();
+            if (name == null || TraceHeader.NAME.equalsIgnoreCase(name)) {
+                continue;
+            }
+            List<String> seen = out.get(name);
+            if (seen == null) {
+                out.put(name, e.getValue());
+            } else {
+                List<String> merged = new ArrayList<>(seen);
+                merged.addAll(e.getValue());
+                out.put(name, merged);
+            }
+        }
+        out.put(TraceHeader.NAME, Collections.singletonList(value));
+        return out;
+    }
+
+    /**
+     * All the values in {@code headers} counted as header lines {@code name: value\r\n} (SPEC 3); names that
+     * start with {@code :} (HTTP/2 pseudo-headers) and, when {@code except} is not null, names it contains (the
+     * client drops its own header when the application set one) are not counted.
+     */
+    public static long headerBytes(Map<String, List<String>> headers, Map<String, List<String>> except) {
+        long n = 0;
+        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+            String name = e.getKey();
+            if (name == null || name.startsWith(":") || (except != null && except.containsKey(name))) {
+                continue;
+            }
+            List<String> values = e.getValue();
+            if (values != null) {
+                for (int i = 0, size = values.size(); i < size; i++) {
+                    n += TraceHeader.lineBytes(name, values.get(i));
+                }
+            }
+        }
+        return n;
     }
 }

@@ -1,0 +1,69 @@
+package io.albtrace.instrumentation.jdk;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import com.sun.net.httpserver.HttpExchange;
+import io.albtrace.core.ServerEntry;
+import io.albtrace.core.TraceHeader;
+import io.albtrace.instrumentation.api.AdviceTarget;
+import io.albtrace.instrumentation.api.TypeInstrumentation;
+import java.util.Collections;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * {@code com.sun.net.httpserver.Filter.Chain#doFilter(HttpExchange)}: the JDK server (and {@code HttpsServer})
+ * runs every request through it, on the thread that serves it, around the application's filters and its
+ * {@code HttpHandler}. The outermost call binds the request's context with {@link ServerEntry} (SPEC 4); the
+ * filters' own {@code chain.doFilter} calls and the handler nested in them find an entry open and bind nothing.
+ * The entry is closed when the chain returns or throws, so a pooled server thread carries nothing into its next
+ * request. With {@code albtrace.response.header=true} the response gets {@code X-Amzn-Trace-Id: Root=<root>}
+ * before the application's code runs.
+ */
+public final class FilterChainInstrumentation implements TypeInstrumentation {
+
+    @Override
+    public List<String> typeNames() {
+        return Collections.singletonList("com.sun.net.httpserver.Filter$Chain");
+    }
+
+    @Override
+    public void transform(AdviceTarget target) {
+        target.applyAdvice(named("doFilter")
+                        .and(takesArguments(1))
+                        .and(takesArgument(0, named("com.sun.net.httpserver.HttpExchange"))),
+                FilterChainInstrumentation.class.getName() + "$DoFilterAdvice");
+    }
+
+    /** Enters and leaves the request. */
+    public static final class DoFilterAdvice {
+
+        private DoFilterAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static ServerEntry enter(@Advice.Argument(0) HttpExchange exchange) {
+            if (ServerEntry.inside()) {
+                return null;
+            }
+            ServerEntry entry = ServerEntry.enter(exchange.getRequestHeaders().getFirst(TraceHeader.NAME),
+                    exchange.getHttpContext().getHandler().getClass().getClassLoader());
+            if (entry != null) {
+                String response = entry.responseHeader();
+                if (response != null) {
+                    exchange.getResponseHeaders().set(TraceHeader.NAME, response);
+                }
+            }
+            return entry;
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        public static void exit(@Advice.Enter ServerEntry entry) {
+            if (entry != null) {
+                entry.close();
+            }
+        }
+    }
+}

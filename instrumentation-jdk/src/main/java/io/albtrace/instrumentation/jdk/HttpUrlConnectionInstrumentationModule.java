@@ -1,0 +1,23 @@
+package io.albtrace.instrumentation.jdk;
+
+import io.albtrace.instrumentation.api.InstrumentationModule;
+import io.albtrace.instrumentation.api.TypeInstrumentation;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code java.net.HttpURLConnection} for {@code http:} and {@code https:} URLs (the JDK's
+ * {@code sun.net.www.protocol.http} implementation; https delegates to it).
+ * {@code albtrace.instrumentation.http-url-connection.enabled}.
+ */
+public final class HttpUrlConnectionInstrumentationModule extends InstrumentationModule {
+
+    public HttpUrlConnectionInstrumentationModule() {
+        super("http-url-connection");
+    }
+
+    @Override
+    public List<TypeInstrumentation> typeInstrumentations() {
+        return Arrays.asList(new HttpUrlConnectionInstrumentation(), new NetHttpClientInstrumentation());
+    }
+}

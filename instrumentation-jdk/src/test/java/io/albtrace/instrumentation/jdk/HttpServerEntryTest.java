@@ -1,0 +1,200 @@
+package io.albtrace.instrumentation.jdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.albtrace.core.Config;
+import io.albtrace.core.Context;
+import java.io.IOException;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The JDK's {@code HttpServer} as a server entry point (SPEC section 4): a real front service whose handler
+ * calls a real back service with the JDK HttpClient and HttpURLConnection.
+ */
+@ExtendWith(InstalledAgent.class)
+class HttpServerEntryTest {
+
+    static final String FULL = "Self=1-63441c4a-12456789abcdef012345678;Root=" + Trace.ROOT + ";CalledFrom=lb";
+
+    RecordingServer back;
+    Front front;
+    ExecutorService executor;
+    /** The context each handler run saw, in order. */
+    final List<String> seen = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() throws IOException {
+        back = new RecordingServer();
+        executor = Executors.newSingleThreadExecutor();
+        front = new Front(executor, null);
+        // the handler calls the back twice, once with each instrumented client, and answers with its context
+        front.handle("/front", exchange -> {
+            seen.add(String.valueOf(Context.current()));
+            try {
+                assertEquals(200, Front.clientGet(back.url("/by-client")));
+                assertEquals(200, Front.connectionGet(back.url("/by-connection")));
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+            Front.respond(exchange, 200, String.valueOf(Context.current()));
+        });
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        try {
+            front.close();
+        } finally {
+            back.close();
+        }
+    }
+
+    /** The context the front's pooled thread has between requests. */
+    String contextOnTheServerThreadNow() throws Exception {
+        return executor.submit(() -> String.valueOf(Context.current())).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aFullHeaderIsTheContextAsReceivedAndBothCallsForwardIt() throws Exception {
+        Front.Called r = front.call("/front", FULL);
+        assertEquals(200, r.code);
+        assertEquals(FULL, r.body, "the context is the incoming fields as received, Self included");
+        List<RecordingServer.Received> calls = back.received();
+        assertEquals(2, calls.size());
+        String expected = "Self={NEW};Root=" + Trace.ROOT + ";CalledFrom=lb";
+        List<String> a = Trace.assertForwarded(expected, FULL, calls.get(0).traceHeader());
+        List<String> b = Trace.assertForwarded(expected, FULL, calls.get(1).traceHeader());
+        assertNotEquals(a, b, "each outgoing call has its own Self");
+        assertEquals("null", contextOnTheServerThreadNow(), "the context is removed when the handler returns");
+    }
+
+    @Test
+    void noHeaderANewRootSharedByBothCalls() throws Exception {
+        Front.Called r = front.call("/front", null);
+        List<String> root = Trace.assertForwarded("Root={NEW}", null, r.body);
+        List<RecordingServer.Received> calls = back.received();
+        String expected = "Self={NEW};Root=" + root.get(0);
+        List<String> a = Trace.assertForwarded(expected, r.body, calls.get(0).traceHeader());
+        List<String> b = Trace.assertForwarded(expected, r.body, calls.get(1).traceHeader());
+        assertNotEquals(a, b);
+        assertNull(r.responseTraceHeader, "responses are not changed by default");
+    }
+
+    @Test
+    void anInvalidRootIsReplacedAndTheCustomFieldsKept() throws Exception {
+        Front.Called r = front.call("/front", "Root=1-bad;CalledFrom=lb;Sampled=1");
+        List<String> root = Trace.assertForwarded("Root={NEW};CalledFrom=lb;Sampled=1", null, r.body);
+        Trace.assertForwarded("Self={NEW};Root=" + root.get(0) + ";CalledFrom=lb;Sampled=1", r.body,
+                back.received().get(0).traceHeader());
+    }
+
+    @Test
+    void aPooledThreadDoesNotCarryARootIntoTheNextRequest() throws Exception {
+        Front.Called first = front.call("/front", "Root=" + Trace.ROOT);
+        Front.Called second = front.call("/front", null);
+        assertEquals("Root=" + Trace.ROOT, first.body);
+        Trace.assertForwarded("Root={NEW}", null, second.body);
+        assertTrue(!second.body.contains(Trace.ROOT), second.body);
+        List<RecordingServer.Received> calls = back.received();
+        assertEquals(4, calls.size());
+        assertTrue(!calls.get(2).traceHeader().contains(Trace.ROOT));
+        assertTrue(!calls.get(3).traceHeader().contains(Trace.ROOT));
+        assertEquals(2, seen.size());
+    }
+
+    @Test
+    void aThrowingHandlerStillRemovesTheContext() throws Exception {
+        front.handle("/throws", exchange -> {
+            seen.add(String.valueOf(Context.current()));
+            throw new IllegalStateException("the application's handler fails");
+        });
+        try {
+            front.call("/throws", "Root=" + Trace.ROOT);
+        } catch (IOException expected) {
+            // the server drops the connection of a failed handler
+        }
+        assertEquals(List.of("Root=" + Trace.ROOT), seen);
+        assertEquals("null", contextOnTheServerThreadNow(), "the context is removed when the handler throws");
+        Front.Called next = front.call("/front", null);
+        Trace.assertForwarded("Root={NEW}", null, next.body);
+    }
+
+    @Test
+    void filtersAndNestedHandlersBindOnce() throws Exception {
+        List<String> inFilter = new CopyOnWriteArrayList<>();
+        HttpHandler inner = exchange -> Front.respond(exchange, 200, String.valueOf(Context.current()));
+        HttpHandler outer = exchange -> {
+            seen.add(String.valueOf(Context.current()));
+            // a handler that delegates through a chain of its own: still one binding
+            new Filter.Chain(List.of(), inner).doFilter(exchange);
+        };
+        com.sun.net.httpserver.HttpContext ctx = front.server.createContext("/filtered", outer);
+        for (int i = 0; i < 2; i++) {
+            ctx.getFilters().add(new Filter() {
+                @Override
+                public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+                    inFilter.add(String.valueOf(Context.current()));
+                    chain.doFilter(exchange);
+                }
+
+                @Override
+                public String description() {
+                    return "records the context";
+                }
+            });
+        }
+        Front.Called r = front.call("/filtered", null); // no header: a second binding would make another Root
+        Trace.assertForwarded("Root={NEW}", null, r.body);
+        assertEquals(List.of(r.body, r.body), inFilter);
+        assertEquals(List.of(r.body), seen);
+    }
+
+    @Test
+    void theResponseHeaderWhenAskedFor() throws Exception {
+        Properties p = new Properties();
+        p.setProperty(Config.RESPONSE_HEADER, "true");
+        Config previous = Config.install(Config.load(p, java.util.Map.of()));
+        try {
+            Front.Called r = front.call("/front", FULL);
+            assertEquals("Root=" + Trace.ROOT, r.responseTraceHeader);
+            Front.Called none = front.call("/front", null);
+            List<String> root = Trace.assertForwarded("Root={NEW}", null, none.body);
+            assertEquals("Root=" + root.get(0), none.responseTraceHeader);
+        } finally {
+            Config.install(previous);
+        }
+    }
+
+    @Test
+    void anHttpsServerIsAnEntryPointToo() throws Exception {
+        try (Front tls = new Front(Executors.newSingleThreadExecutor(), Tls.context())) {
+            tls.handle("/tls", exchange -> {
+                try {
+                    Front.connectionGet(back.url("/from-tls"));
+                } catch (IOException e) {
+                    throw e;
+                }
+                Front.respond(exchange, 200, String.valueOf(Context.current()));
+            });
+            Front.Called r = tls.call("/tls", FULL);
+            assertEquals(FULL, r.body);
+            Trace.assertForwarded("Self={NEW};Root=" + Trace.ROOT + ";CalledFrom=lb", FULL,
+                    back.only().traceHeader());
+        }
+    }
+}
