@@ -1,0 +1,56 @@
+package io.albtrace.instrumentation.httpclient;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The instrumentation installed, and a fresh server for each test, of the kind the way under test talks. */
+@ExtendWith(InstalledAgent.class)
+abstract class Http5TestSupport {
+
+    TestServer server;
+
+    /** Every way, for parameterized tests. */
+    static List<Way5> ways() {
+        return Arrays.asList(Way5.values());
+    }
+
+    /** The ways that follow redirects and retry on their own (MinimalHttpClient does neither). */
+    static List<Way5> followingWays() {
+        return Arrays.stream(Way5.values()).filter(w -> w != Way5.CLASSIC_MINIMAL).collect(Collectors.toList());
+    }
+
+    TestServer start(Way5 way) throws Exception {
+        server = TestServer.start(way.h2);
+        return server;
+    }
+
+    @AfterEach
+    void closeServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** Sends a request of {@code method} to {@code path} with {@code headers}; asserts 200. */
+    Object send(Way5 way, String method, String path, String... headers) throws Exception {
+        Object request = way.request(method, server.url(path), headers);
+        assertEquals(200, way.send(request), way + " " + path);
+        return request;
+    }
+
+    /** Sends a GET with {@code headers}; returns the one trace header the server saw for it. */
+    String get(Way5 way, String path, String... headers) throws Exception {
+        int before = server.received().size();
+        send(way, "GET", path, headers);
+        List<TestServer.Received> all = server.received();
+        assertEquals(before + 1, all.size(), all::toString);
+        TestServer.Received r = all.get(before);
+        assertEquals(way.h2 ? "HTTP/2.0" : "HTTP/1.1", r.protocol, "the protocol the server saw");
+        return r.traceHeader();
+    }
+}
