@@ -1,0 +1,216 @@
+package io.albtrace.benchmarks;
+
+import io.albtrace.core.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The per-request cost of the Apache HttpClient 5 advice: one GET over loopback to a minimal keep-alive HTTP/1.1
+ * responder in the same JVM, through a pooled {@code HttpClients.createDefault()} client (classic) and
+ * {@code HttpAsyncClients.createDefault()} (async, {@code SimpleHttpRequest}), each with and without the agent in
+ * the same run: the {@code *Agent} benchmarks fork with {@code -javaagent:agent/target/albtrace-agent.jar}
+ * (run from the repository root, after {@code mvn install}) and every other instrumentation switched off, so
+ * only the client's advice is measured; the {@code *NoAgent} ones fork without it. {@code InContext} variants
+ * make the call inside a bound context (the usual case in a service: forward the incoming Root with a new Self).
+ *
+ * <p>The responder is a plain socket loop, not an instrumented server. Each trial checks, before measuring,
+ * that the header arrived exactly when the agent is attached. Run with
+ * {@code java -jar benchmarks/target/benchmarks.jar ApacheHttpClient -prof gc}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class ApacheHttpClientBenchmark {
+
+    static final String AGENT = "-javaagent:agent/target/albtrace-agent.jar";
+    static final String CONTEXT = "Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1";
+
+    private ServerSocket socket;
+    private Thread acceptor;
+    private volatile String lastTraceHeader;
+    private CloseableHttpClient classic;
+    private CloseableHttpAsyncClient async;
+    private HttpGet get;
+    private URI uri;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        acceptor = new Thread(this::accept, "loopback-responder");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        uri = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/bench");
+        get = new HttpGet(uri);
+        classic = HttpClients.createDefault();
+        async = HttpAsyncClients.createDefault();
+        async.start();
+
+        boolean attached = Context.class.getClassLoader() == null; // the agent defines core in the bootstrap loader
+        lastTraceHeader = null;
+        classic();
+        String seen = lastTraceHeader;
+        lastTraceHeader = null;
+        asyncGet();
+        String seenAsync = lastTraceHeader;
+        if (attached != (seen != null) || attached != (seenAsync != null)) {
+            throw new IllegalStateException("agent attached: " + attached + ", but the server saw [" + seen + "] and ["
+                    + seenAsync + "]");
+        }
+        System.out.println("agent attached: " + attached + "; classic sent [" + seen + "], async sent [" + seenAsync
+                + "]");
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        classic.close();
+        async.close();
+        socket.close();
+    }
+
+    private void accept() {
+        while (!socket.isClosed()) {
+            try {
+                Socket s = socket.accept();
+                Thread t = new Thread(() -> serve(s), "loopback-connection");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    /** Answers every request on the connection with {@code 200 ok}; notes the trace header of each. */
+    private void serve(Socket s) {
+        byte[] response = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] buf = new byte[64 * 1024];
+        try (Socket c = s; InputStream in = c.getInputStream(); OutputStream out = c.getOutputStream()) {
+            int len = 0;
+            while (true) {
+                int n = in.read(buf, len, buf.length - len);
+                if (n < 0) {
+                    return;
+                }
+                len += n;
+                int end;
+                while ((end = indexOfHeadEnd(buf, len)) >= 0) {
+                    String head = new String(buf, 0, end + 2, StandardCharsets.ISO_8859_1);
+                    int at = head.toLowerCase(Locale.ROOT).indexOf("\r\nx-amzn-trace-id: ");
+                    lastTraceHeader = at < 0 ? null : head.substring(at + 19, head.indexOf('\r', at + 2));
+                    out.write(response);
+                    out.flush();
+                    System.arraycopy(buf, end + 4, buf, 0, len - end - 4);
+                    len -= end + 4;
+                }
+            }
+        } catch (IOException e) {
+            // the client closed the connection
+        }
+    }
+
+    private static int indexOfHeadEnd(byte[] b, int len) {
+        for (int i = 0; i + 3 < len; i++) {
+            if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int classic() throws IOException {
+        return classic.execute(get, r -> {
+            EntityUtils.consume(r.getEntity());
+            return r.getCode();
+        });
+    }
+
+    private int asyncGet() throws Exception {
+        return async.execute(new SimpleHttpRequest("GET", uri), null).get(10, TimeUnit.SECONDS).getCode();
+    }
+
+    @Benchmark
+    @Fork(1)
+    public int classicNoAgent() throws IOException {
+        return classic();
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {AGENT, "-Dalbtrace.instrumentation.okhttp.enabled=false",
+        "-Dalbtrace.instrumentation.jdk-httpclient.enabled=false",
+        "-Dalbtrace.instrumentation.http-url-connection.enabled=false",
+        "-Dalbtrace.instrumentation.jdk-httpserver.enabled=false",
+        "-Dalbtrace.instrumentation.servlet.enabled=false", "-Dalbtrace.instrumentation.executors.enabled=false"})
+    public int classicAgent() throws IOException {
+        return classic();
+    }
+
+    @Benchmark
+    @Fork(1)
+    public int classicInContextNoAgent() throws IOException {
+        try (io.albtrace.core.Scope s = Context.bind(CONTEXT)) {
+            return classic();
+        }
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {AGENT, "-Dalbtrace.instrumentation.okhttp.enabled=false",
+        "-Dalbtrace.instrumentation.jdk-httpclient.enabled=false",
+        "-Dalbtrace.instrumentation.http-url-connection.enabled=false",
+        "-Dalbtrace.instrumentation.jdk-httpserver.enabled=false",
+        "-Dalbtrace.instrumentation.servlet.enabled=false", "-Dalbtrace.instrumentation.executors.enabled=false"})
+    public int classicInContextAgent() throws IOException {
+        try (io.albtrace.core.Scope s = Context.bind(CONTEXT)) {
+            return classic();
+        }
+    }
+
+    @Benchmark
+    @Fork(1)
+    public int asyncInContextNoAgent() throws Exception {
+        try (io.albtrace.core.Scope s = Context.bind(CONTEXT)) {
+            return asyncGet();
+        }
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {AGENT, "-Dalbtrace.instrumentation.okhttp.enabled=false",
+        "-Dalbtrace.instrumentation.jdk-httpclient.enabled=false",
+        "-Dalbtrace.instrumentation.http-url-connection.enabled=false",
+        "-Dalbtrace.instrumentation.jdk-httpserver.enabled=false",
+        "-Dalbtrace.instrumentation.servlet.enabled=false", "-Dalbtrace.instrumentation.executors.enabled=false"})
+    public int asyncInContextAgent() throws Exception {
+        try (io.albtrace.core.Scope s = Context.bind(CONTEXT)) {
+            return asyncGet();
+        }
+    }
+}
