@@ -3,31 +3,54 @@ package io.albtrace.smoke;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** SPEC section 6 from the outside: the settings, as properties and environment variables, good and bad. */
 class SettingsIT {
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"-Dalbtrace.enabled=false", "-Dalbtrace.instrumentation.okhttp.enabled=false"})
-    void switchedOffByAPropertyNothingChangesOnTheWire(String property) {
-        Jvm.Result r = Jvm.java().named("off" + property).jvmArgs(property, Jvm.javaagent()).jar(Jvm.DEMO_JAR);
+    @Test
+    void switchedOffByAPropertyNothingChangesOnTheWire() {
+        Jvm.Result r = Jvm.java().named("off").jvmArgs("-Dalbtrace.enabled=false", Jvm.javaagent()).jar(Jvm.DEMO_JAR);
         DemoOutput d = DemoOutput.of(r).assertUnchanged();
         assertTrue(d.agentLine.startsWith("agent: ATTACHED"), d.agentLine);
         assertEquals(List.of(), r.agentLines(), r.dump());
     }
 
-    @ParameterizedTest(name = "{0}={1}")
-    @CsvSource({"ALBTRACE_ENABLED,false", "ALBTRACE_INSTRUMENTATION_OKHTTP_ENABLED,false"})
-    void switchedOffByTheEnvironmentNothingChangesOnTheWire(String variable, String value) {
-        Jvm.Result r = Jvm.java().named("off-env-" + variable).env(variable, value).jvmArgs(Jvm.javaagent())
+    @Test
+    void switchedOffByTheEnvironmentNothingChangesOnTheWire() {
+        Jvm.Result r = Jvm.java().named("off-env").env("ALBTRACE_ENABLED", "false").jvmArgs(Jvm.javaagent())
                 .jar(Jvm.DEMO_JAR);
         DemoOutput.of(r).assertUnchanged();
+        assertEquals(List.of(), r.agentLines(), r.dump());
+    }
+
+    /** One instrumentation off, by property or environment: its clients send what the code set, the others forward. */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "property, okhttp",
+        "environment, apache-httpclient",
+        "property, jdk-httpclient",
+        "environment, http-url-connection"})
+    void oneInstrumentationSwitchedOffLeavesOnlyItsClientsUnchanged(String how, String name) {
+        Jvm jvm = Jvm.java().named("off-" + name);
+        if (how.equals("property")) {
+            jvm.jvmArgs("-Dalbtrace.instrumentation." + name + ".enabled=false", Jvm.javaagent());
+        } else {
+            jvm.env("ALBTRACE_INSTRUMENTATION_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_')
+                    + "_ENABLED", "false").jvmArgs(Jvm.javaagent());
+        }
+        Jvm.Result r = jvm.jar(Jvm.DEMO_JAR);
+        Set<String> off = DemoOutput.clientsOf(name);
+        Set<String> on = new HashSet<>(DemoOutput.CLIENTS.keySet());
+        on.removeAll(off);
+        DemoOutput.of(r).assertUnchanged(off).assertForwardedPerSpec(on);
+        assertTrue(r.out().contains("instrumentation switched off: " + name), r.dump());
         assertEquals(List.of(), r.agentLines(), r.dump());
     }
 
@@ -72,11 +95,14 @@ class SettingsIT {
                 + "okhttp3.internal.connection.RealCall ")), "the instrumented class" + r.dump());
         List<String> rewrites = debug.stream().filter(l -> l.startsWith("[albtrace] debug: forward "))
                 .collect(Collectors.toList());
-        assertEquals(DemoOutput.EXPECTED.size(), rewrites.size(), "one rewrite per call" + r.dump());
+        int calls = DemoOutput.EXPECTED.size() * DemoOutput.CLIENTS.size();
+        assertEquals(calls, rewrites.size(), "one rewrite per call" + r.dump());
         for (DemoOutput.Expected e : DemoOutput.EXPECTED) {
-            String arrived = d.scenarios.get(e.name()).arrived.get(0);
-            assertEquals(1, rewrites.stream().filter(l -> l.endsWith("-> [" + arrived + "]")).count(),
-                    e.name() + ": the rewrite to [" + arrived + "] is logged" + r.dump());
+            for (String client : DemoOutput.CLIENTS.keySet()) {
+                String arrived = d.scenarios.get(e.name()).get(client).get(0);
+                assertEquals(1, rewrites.stream().filter(l -> l.endsWith("-> [" + arrived + "]")).count(),
+                        e.name() + " " + client + ": the rewrite to [" + arrived + "] is logged" + r.dump());
+            }
         }
     }
 }
