@@ -17,6 +17,14 @@ package io.albtrace.core;
  *       {@link #forward(String)} on whatever thread sends it, and the writer applies {@link #limit(String, long)}.</li>
  * </ul>
  * Never throws for the arguments advice passes; a failure of the engine itself reaches the advice's handler.
+ *
+ * <p>A logical call is one entry into the instrumented client ({@code doExecute}, {@code execute}): only what the
+ * client derives inside that entry shares the value. Code that calls the client's {@code execute} again to
+ * retry, such as HttpClient 4's deprecated {@code AutoRetryHttpClient} or an application's own retry loop,
+ * starts a new call each time, so each such retry gets its own {@code Self}: it is forwarded again from the
+ * same header or context, so it keeps their {@code Root}, and without either gets a new one. A call begun on a
+ * thread where another is open (an interceptor that makes a request of its own, say) is likewise a new call:
+ * calls nest, they do not share.
  */
 public final class OutgoingCall {
 

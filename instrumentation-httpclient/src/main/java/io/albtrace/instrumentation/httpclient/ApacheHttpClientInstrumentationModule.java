@@ -6,7 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Apache HttpClient 5.0 to 5.6 (classic, fluent, async over HTTP/1.1 and HTTP/2) and 4.5 (classic):
+ * Apache HttpClient 5.0 to 5.6 (classic, fluent, async and minimal async over HTTP/1.1 and HTTP/2) and 4.5
+ * (classic):
  * {@code albtrace.instrumentation.apache-httpclient.enabled}.
  *
  * <p>Each logical request (what the application asked for, with the redirects, authentication follow-ups and
@@ -24,7 +25,16 @@ import java.util.List;
  *       included ({@link AsyncMainClientExecInstrumentation}); the HTTP/1.1 writer and the HTTP/2 converter apply
  *       the size rule over the final headers ({@link AsyncRequestWriterInstrumentation},
  *       {@link H2RequestConverterInstrumentation}).</li>
+ *   <li>The minimal async clients (5.x, {@code createMinimal()}, {@code createHttp2Minimal()}) have no execution
+ *       chain: their {@code execute} keeps the call in the {@code HttpContext} the same way
+ *       ({@link AsyncMinimalClientInstrumentation}), and the connection sets its value when it commits the request
+ *       on the I/O reactor, then puts the application's request object back as it was
+ *       ({@link AsyncStreamHandlerInstrumentation}).</li>
  * </ul>
+ *
+ * <p>A retry made by calling {@code execute} again, outside the client (HttpClient 4's deprecated
+ * {@code AutoRetryHttpClient}, an application's retry loop), is a new logical call: each gets its own
+ * {@code Self} ({@link io.albtrace.core.OutgoingCall}).
  */
 public final class ApacheHttpClientInstrumentationModule extends InstrumentationModule {
 
@@ -38,6 +48,8 @@ public final class ApacheHttpClientInstrumentationModule extends Instrumentation
                 new ClassicHttpClientInstrumentation(),
                 new ClassicConnectionInstrumentation(),
                 new AsyncHttpClientInstrumentation(),
+                new AsyncMinimalClientInstrumentation(),
+                new AsyncStreamHandlerInstrumentation(),
                 new AsyncMainClientExecInstrumentation(),
                 new AsyncRequestWriterInstrumentation(),
                 new H2RequestConverterInstrumentation(),

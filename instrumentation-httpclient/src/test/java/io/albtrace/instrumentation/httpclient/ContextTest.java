@@ -77,8 +77,7 @@ class ContextTest extends Http5TestSupport {
         for (int i = 0; i < 6; i++) {
             SimpleHttpRequest r = (SimpleHttpRequest) way.request("GET", server.url("/async/" + i));
             try (Scope s = Context.bind(i % 2 == 0 ? Trace.CONTEXT : context2)) {
-                futures.add(way == Way5.ASYNC_H2 ? Way5.Clients.asyncH2().execute(r, null)
-                        : Way5.Clients.asyncDefault().execute(r, null));
+                futures.add(way.execute(r));
             }
         }
         for (Future<SimpleHttpResponse> f : futures) {
@@ -94,6 +93,6 @@ class ContextTest extends Http5TestSupport {
     }
 
     static List<Way5> asyncWays() {
-        return List.of(Way5.ASYNC_SIMPLE, Way5.ASYNC_H2);
+        return List.of(Way5.ASYNC_SIMPLE, Way5.ASYNC_H2, Way5.ASYNC_MINIMAL, Way5.ASYNC_MINIMAL_H2);
     }
 }

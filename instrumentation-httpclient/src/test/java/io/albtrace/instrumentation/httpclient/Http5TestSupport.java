@@ -19,9 +19,9 @@ abstract class Http5TestSupport {
         return Arrays.asList(Way5.values());
     }
 
-    /** The ways that follow redirects and retry on their own (MinimalHttpClient does neither). */
+    /** The ways that follow redirects and retry on their own (the minimal clients do neither). */
     static List<Way5> followingWays() {
-        return Arrays.stream(Way5.values()).filter(w -> w != Way5.CLASSIC_MINIMAL).collect(Collectors.toList());
+        return Arrays.stream(Way5.values()).filter(Way5::follows).collect(Collectors.toList());
     }
 
     TestServer start(Way5 way) throws Exception {

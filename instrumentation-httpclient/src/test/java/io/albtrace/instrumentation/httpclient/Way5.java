@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
@@ -48,7 +49,11 @@ enum Way5 {
     /** {@code HttpAsyncClients.createDefault()}, {@code execute(BasicRequestProducer, BasicResponseConsumer, callback)}. */
     ASYNC_PRODUCER(false),
     /** {@code H2AsyncClientBuilder.create().build()}: HTTP/2 (h2c, prior knowledge), {@code SimpleHttpRequest}. */
-    ASYNC_H2(true);
+    ASYNC_H2(true),
+    /** {@code HttpAsyncClients.createMinimal()}: {@code MinimalHttpAsyncClient}, HTTP/1.1. */
+    ASYNC_MINIMAL(false),
+    /** {@code HttpAsyncClients.createHttp2Minimal()}: {@code MinimalH2AsyncClient}, HTTP/2 (h2c). */
+    ASYNC_MINIMAL_H2(true);
 
     /** True: the way talks HTTP/2 and needs the HTTP/2 server. */
     final boolean h2;
@@ -77,7 +82,9 @@ enum Way5 {
                 return r;
             }
             case ASYNC_SIMPLE:
-            case ASYNC_H2: {
+            case ASYNC_H2:
+            case ASYNC_MINIMAL:
+            case ASYNC_MINIMAL_H2: {
                 SimpleHttpRequest r = new SimpleHttpRequest(method, uri);
                 addHeaders(r, headers);
                 if (body) {
@@ -128,16 +135,11 @@ enum Way5 {
                 HttpResponse response = ((Request) request).execute().returnResponse();
                 return response.getCode();
             }
-            case ASYNC_SIMPLE: {
-                SimpleHttpResponse response = Clients.asyncDefault().execute((SimpleHttpRequest) request, null)
-                        .get(20, TimeUnit.SECONDS);
-                return response.getCode();
-            }
-            case ASYNC_H2: {
-                SimpleHttpResponse response = Clients.asyncH2().execute((SimpleHttpRequest) request, null)
-                        .get(20, TimeUnit.SECONDS);
-                return response.getCode();
-            }
+            case ASYNC_SIMPLE:
+            case ASYNC_H2:
+            case ASYNC_MINIMAL:
+            case ASYNC_MINIMAL_H2:
+                return execute((SimpleHttpRequest) request).get(20, TimeUnit.SECONDS).getCode();
             case ASYNC_PRODUCER: {
                 HttpRequest r = (HttpRequest) request;
                 BasicRequestProducer producer = "POST".equals(r.getMethod())
@@ -150,6 +152,27 @@ enum Way5 {
             default:
                 throw new AssertionError(this);
         }
+    }
+
+    /** For the ways that send a {@code SimpleHttpRequest}: starts sending it, returns at once. */
+    Future<SimpleHttpResponse> execute(SimpleHttpRequest request) {
+        switch (this) {
+            case ASYNC_SIMPLE:
+                return Clients.asyncDefault().execute(request, null);
+            case ASYNC_H2:
+                return Clients.asyncH2().execute(request, null);
+            case ASYNC_MINIMAL:
+                return Clients.asyncMinimal().execute(request, null);
+            case ASYNC_MINIMAL_H2:
+                return Clients.asyncMinimalH2().execute(request, null);
+            default:
+                throw new AssertionError(this + " does not send a SimpleHttpRequest");
+        }
+    }
+
+    /** True: the client follows redirects and retries on its own (the minimal clients do neither). */
+    boolean follows() {
+        return this != CLASSIC_MINIMAL && this != ASYNC_MINIMAL && this != ASYNC_MINIMAL_H2;
     }
 
     /** The trace headers the application's request object holds now; null for the fluent API, which hides it. */
@@ -176,6 +199,8 @@ enum Way5 {
         private static CloseableHttpClient classicMinimal;
         private static CloseableHttpAsyncClient asyncDefault;
         private static CloseableHttpAsyncClient asyncH2;
+        private static CloseableHttpAsyncClient asyncMinimal;
+        private static CloseableHttpAsyncClient asyncMinimalH2;
 
         private Clients() {
         }
@@ -215,6 +240,22 @@ enum Way5 {
                 asyncH2.start();
             }
             return asyncH2;
+        }
+
+        static synchronized CloseableHttpAsyncClient asyncMinimal() {
+            if (asyncMinimal == null) {
+                asyncMinimal = HttpAsyncClients.createMinimal();
+                asyncMinimal.start();
+            }
+            return asyncMinimal;
+        }
+
+        static synchronized CloseableHttpAsyncClient asyncMinimalH2() {
+            if (asyncMinimalH2 == null) {
+                asyncMinimalH2 = HttpAsyncClients.createHttp2Minimal();
+                asyncMinimalH2.start();
+            }
+            return asyncMinimalH2;
         }
     }
 }
