@@ -70,6 +70,81 @@ public final class Outgoing {
     }
 
     /**
+     * A read-only view of {@code headers} in which every {@code X-Amzn-Trace-Id} entry, any case, is replaced by
+     * one {@code X-Amzn-Trace-Id: value}, last; nothing is copied. For a map whose names are already unique
+     * regardless of case (the JDK's {@code HttpHeaders.map()}), to be copied once by its reader
+     * ({@code HttpHeaders.of}); {@link #withTraceHeader} merges names for any other map.
+     */
+    public static Map<String, List<String>> replacingTraceHeader(Map<String, List<String>> headers, String value) {
+        return new TraceHeaderReplaced(headers, value);
+    }
+
+    private static final class TraceHeaderReplaced extends java.util.AbstractMap<String, List<String>> {
+        final Map<String, List<String>> headers;
+        final Map.Entry<String, List<String>> trace;
+
+        TraceHeaderReplaced(Map<String, List<String>> headers, String value) {
+            this.headers = headers;
+            this.trace = new java.util.AbstractMap.SimpleImmutableEntry<>(TraceHeader.NAME,
+                    Collections.singletonList(value));
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, List<String>>> entrySet() {
+            return new java.util.AbstractSet<Map.Entry<String, List<String>>>() {
+                @Override
+                public java.util.Iterator<Map.Entry<String, List<String>>> iterator() {
+                    final java.util.Iterator<Map.Entry<String, List<String>>> it = headers.entrySet().iterator();
+                    return new java.util.Iterator<Map.Entry<String, List<String>>>() {
+                        Map.Entry<String, List<String>> next = advance();
+                        boolean traceGiven;
+
+                        private Map.Entry<String, List<String>> advance() {
+                            while (it.hasNext()) {
+                                Map.Entry<String, List<String>> e = it.next();
+                                if (e.getKey() != null && !TraceHeader.NAME.equalsIgnoreCase(e.getKey())) {
+                                    return e;
+                                }
+                            }
+                            return null;
+                        }
+
+                        @Override
+                        public boolean hasNext() {
+                            return next != null || !traceGiven;
+                        }
+
+                        @Override
+                        public Map.Entry<String, List<String>> next() {
+                            if (next != null) {
+                                Map.Entry<String, List<String>> e = next;
+                                next = advance();
+                                return e;
+                            }
+                            if (traceGiven) {
+                                throw new java.util.NoSuchElementException();
+                            }
+                            traceGiven = true;
+                            return trace;
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    int n = 1;
+                    for (String name : headers.keySet()) {
+                        if (name != null && !TraceHeader.NAME.equalsIgnoreCase(name)) {
+                            n++;
+                        }
+                    }
+                    return n;
+                }
+            };
+        }
+    }
+
+    /**
      * All the values in {@code headers} counted as header lines {@code name: value\r\n} (SPEC 3); names that
      * start with {@code :} (HTTP/2 pseudo-headers) and, when {@code except} is not null, names it contains (the
      * client drops its own header when the application set one) are not counted.

@@ -1,5 +1,9 @@
 package io.albtrace.core;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 /**
  * A server entry point receiving a request (SPEC section 4): what server advice calls around the application's
  * handler (the JDK's {@code com.sun.net.httpserver} today; servlet containers and others reuse it).
@@ -16,7 +20,7 @@ package io.albtrace.core;
  * calls another) bind once, at the outermost: {@code enter} returns null while an entry is open here.
  *
  * <p>The MDC is maintained here, not by {@link Context#bind}: a bind is a cheap thread-local swap used on
- * every hop, while the MDC costs reflective calls into the application's logging library. An instrumentation
+ * every hop, while the MDC costs method-handle calls into the application's logging library. An instrumentation
  * that carries a context to another thread (executors) and wants the MDC there too calls {@link Mdc} itself.
  */
 public final class ServerEntry implements AutoCloseable {
@@ -47,27 +51,89 @@ public final class ServerEntry implements AutoCloseable {
      *         this thread (nested) or the agent failed
      */
     public static ServerEntry enter(String incoming, ClassLoader appLoader) {
+        return enter(incoming, appLoader, null);
+    }
+
+    /**
+     * Like {@link #enter(String, ClassLoader)}, and when {@code albtrace.response.header=true} (see
+     * {@link #responseHeaderEnabled()}) also sets {@code X-Amzn-Trace-Id: Root=<root>} in
+     * {@code responseHeaders}, the server's map of the response's headers (name to a mutable list of values, as
+     * {@code com.sun.net.httpserver.Headers}; may be null). A failure to set the response header (an unmodifiable
+     * map) is reported once and changes nothing else: the entry is open all the same. Never throws.
+     */
+    public static ServerEntry enter(String incoming, ClassLoader appLoader,
+            Map<String, List<String>> responseHeaders) {
+        Scope scope = null;
+        Mdc.Saved mdc = null;
+        ServerEntry entry = null;
         try {
             if (OPEN.get() != null) {
                 return null;
             }
             String context = TraceHeader.entry(incoming);
-            Scope scope = Context.bind(context);
             Config config = Config.current();
-            Mdc.Saved mdc = null;
+            scope = Context.bind(context);
             if (config.mdcEnabled()) {
                 mdc = Mdc.put(context, appLoader, Thread.currentThread().getContextClassLoader());
             }
-            ServerEntry entry = new ServerEntry(context, scope, mdc);
+            entry = new ServerEntry(context, scope, mdc);
             OPEN.set(entry);
+            if (responseHeaders != null) {
+                entry.respond(responseHeaders);
+            }
             if (config.debug()) {
                 Log.warn("debug: server entry [" + (incoming == null ? "" : incoming) + "] -> context [" + context
                         + "]");
             }
             return entry;
         } catch (Throwable e) {
+            // whatever was bound before the failure is undone: nothing stays on a pooled thread
+            if (entry != null) {
+                entry.close();
+            } else {
+                undo(scope, mdc);
+            }
             Log.adviceFailed(e, "server-entry");
             return null;
+        }
+    }
+
+    private static void undo(Scope scope, Mdc.Saved mdc) {
+        try {
+            Mdc.restore(mdc);
+        } catch (Throwable ignored) {
+            // Mdc.restore does not throw
+        }
+        try {
+            if (scope != null) {
+                scope.close();
+            }
+        } catch (Throwable ignored) {
+            // Scope.close does not throw
+        }
+    }
+
+    /** True when {@code albtrace.response.header=true}: server advice then passes the response's headers. */
+    public static boolean responseHeaderEnabled() {
+        try {
+            return Config.current().responseHeader();
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /** Sets the response header, guarded: a failure is reported once. */
+    private void respond(Map<String, List<String>> responseHeaders) {
+        try {
+            String value = responseHeader();
+            if (value != null) {
+                List<String> values = new ArrayList<>(1);
+                values.add(value);
+                responseHeaders.put(TraceHeader.NAME, values);
+            }
+        } catch (Throwable e) {
+            Log.warnOnce("server-entry-response-header", "could not set " + TraceHeader.NAME + " on a response"
+                    + " (said once); the request goes ahead without it: " + e);
         }
     }
 

@@ -119,6 +119,25 @@ class ServerEntryTest {
     }
 
     @Test
+    void replacingTraceHeaderIsAViewWithOneTraceHeaderLastThatHttpHeadersCopies() {
+        Map<String, java.util.List<String>> in = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        in.put("accept", java.util.List.of("a", "b"));
+        in.put("x-amzn-trace-id", java.util.List.of("one", "two"));
+        in.put("Zed", java.util.List.of("z"));
+        Map<String, java.util.List<String>> view = Outgoing.replacingTraceHeader(in, "Root=" + ROOT);
+        assertEquals(3, view.size());
+        assertEquals(java.util.List.of("accept", "Zed", TraceHeader.NAME), new java.util.ArrayList<>(view.keySet()));
+        assertEquals(java.util.List.of("Root=" + ROOT), view.get(TraceHeader.NAME));
+        java.net.http.HttpHeaders copied = java.net.http.HttpHeaders.of(view, (n, v) -> true);
+        assertEquals(java.util.List.of("Root=" + ROOT), copied.allValues("X-AMZN-TRACE-ID"));
+        assertEquals(java.util.List.of("a", "b"), copied.allValues("Accept"));
+        assertEquals(3, copied.map().size());
+        assertEquals(3, in.size(), "the source is not changed");
+        Map<String, java.util.List<String>> none = Outgoing.replacingTraceHeader(Map.of(), "Root=" + ROOT);
+        assertEquals(Map.of(TraceHeader.NAME, java.util.List.of("Root=" + ROOT)), none);
+    }
+
+    @Test
     void headerBytesCountsLinesAndSkipsPseudoAndOverriddenHeaders() {
         Map<String, java.util.List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.put("Host", java.util.List.of("h"));                  // 4 + 1 + 4
@@ -128,5 +147,38 @@ class ServerEntryTest {
         Map<String, java.util.List<String>> user = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         user.put("host", java.util.List.of("other"));
         assertEquals(26, Outgoing.headerBytes(headers, user));
+    }
+
+    @Test
+    void theResponseHeaderGoesIntoTheGivenMapAndAMapThatRefusesItChangesNothingElse() {
+        Properties p = new Properties();
+        p.setProperty(Config.RESPONSE_HEADER, "true");
+        Config previous = Config.install(Config.load(p, Map.of()));
+        try {
+            assertTrue(ServerEntry.responseHeaderEnabled());
+            Map<String, java.util.List<String>> headers = new java.util.HashMap<>();
+            try (ServerEntry entry = ServerEntry.enter(FULL, null, headers)) {
+                assertNotNull(entry);
+            }
+            assertEquals(Map.of(TraceHeader.NAME, java.util.List.of("Root=" + ROOT)), headers);
+            headers.get(TraceHeader.NAME).add("the application may add"); // a mutable list, as Headers has
+
+            Map<String, java.util.List<String>> refuses = java.util.Collections.unmodifiableMap(new java.util.HashMap<>());
+            try (ServerEntry entry = ServerEntry.enter(FULL, null, refuses)) {
+                assertNotNull(entry, "the request is entered all the same");
+                assertEquals(FULL, Context.current());
+                assertTrue(ServerEntry.inside());
+            }
+            assertNull(Context.current());
+            assertFalse(ServerEntry.inside());
+        } finally {
+            Config.install(previous);
+        }
+        assertFalse(ServerEntry.responseHeaderEnabled());
+        Map<String, java.util.List<String>> untouched = new java.util.HashMap<>();
+        try (ServerEntry entry = ServerEntry.enter(FULL, null, untouched)) {
+            assertNotNull(entry);
+        }
+        assertEquals(Map.of(), untouched, "responses are not changed by default");
     }
 }

@@ -4,6 +4,7 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import io.albtrace.core.ServerEntry;
 import io.albtrace.core.TraceHeader;
@@ -20,7 +21,9 @@ import net.bytebuddy.asm.Advice;
  * filters' own {@code chain.doFilter} calls and the handler nested in them find an entry open and bind nothing.
  * The entry is closed when the chain returns or throws, so a pooled server thread carries nothing into its next
  * request. With {@code albtrace.response.header=true} the response gets {@code X-Amzn-Trace-Id: Root=<root>}
- * before the application's code runs.
+ * before the application's code runs; a response whose headers cannot be changed is reported once and the
+ * request goes ahead with its context all the same. An exchange whose methods throw (a wrapper) is served as
+ * if the agent were absent: nothing is bound, so nothing can be left on the thread.
  */
 public final class FilterChainInstrumentation implements TypeInstrumentation {
 
@@ -48,15 +51,13 @@ public final class FilterChainInstrumentation implements TypeInstrumentation {
             if (ServerEntry.inside()) {
                 return null;
             }
-            ServerEntry entry = ServerEntry.enter(exchange.getRequestHeaders().getFirst(TraceHeader.NAME),
-                    exchange.getHttpContext().getHandler().getClass().getClassLoader());
-            if (entry != null) {
-                String response = entry.responseHeader();
-                if (response != null) {
-                    exchange.getResponseHeaders().set(TraceHeader.NAME, response);
-                }
-            }
-            return entry;
+            // Everything that calls the application's objects comes before the entry is opened, and the entry
+            // sets the response header itself, guarded: once it is open nothing here can throw, so the exit
+            // advice always gets it to close.
+            Headers response = ServerEntry.responseHeaderEnabled() ? exchange.getResponseHeaders() : null;
+            String incoming = exchange.getRequestHeaders().getFirst(TraceHeader.NAME);
+            ClassLoader loader = exchange.getHttpContext().getHandler().getClass().getClassLoader();
+            return ServerEntry.enter(incoming, loader, response);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -52,7 +52,9 @@ public final class HttpRequestImplInstrumentation implements TypeInstrumentation
         @Advice.OnMethodExit(suppress = Throwable.class)
         public static void exit(@Advice.FieldValue(value = "userHeaders", readOnly = false) HttpHeaders userHeaders) {
             String forwarded = Outgoing.header(userHeaders.firstValue(TraceHeader.NAME).orElse(null), 0);
-            userHeaders = HttpHeaders.of(Outgoing.withTraceHeader(userHeaders.map(), forwarded), Utils.ACCEPT_ALL);
+            // HttpHeaders names are unique regardless of case: a view, copied once by HttpHeaders.of
+            userHeaders = HttpHeaders.of(Outgoing.replacingTraceHeader(userHeaders.map(), forwarded),
+                    Utils.ACCEPT_ALL);
         }
     }
 }

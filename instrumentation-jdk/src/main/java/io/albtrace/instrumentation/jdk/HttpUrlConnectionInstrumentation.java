@@ -22,7 +22,8 @@ import sun.net.www.MessageHeader;
  * <p>On entry the connection's {@code requests} holds the application's own headers. The advice sets exactly
  * one forwarded {@code X-Amzn-Trace-Id} there (the application's first value wins, SPEC 5.1). A header already
  * on {@code requests} that differs from the application's own ({@code userHeaders}, which the JDK keeps apart)
- * was written by this advice for the same request: a retry or a redirect, which keeps it (SPEC 3). The size
+ * was written by this advice for the same request: a retry or a redirect, which keeps it (SPEC 3); a redirect
+ * that drops every header (POST turned into GET) gets it back from {@link FollowRedirectAdvice}. The size
  * rule is applied where the bytes are written ({@link NetHttpClientInstrumentation}).
  */
 public final class HttpUrlConnectionInstrumentation implements TypeInstrumentation {
@@ -36,6 +37,8 @@ public final class HttpUrlConnectionInstrumentation implements TypeInstrumentati
     public void transform(AdviceTarget target) {
         target.applyAdvice(named("writeRequests").and(takesArguments(0)),
                 HttpUrlConnectionInstrumentation.class.getName() + "$WriteRequestsAdvice");
+        target.applyAdvice(named("followRedirect0").and(takesArguments(3)),
+                HttpUrlConnectionInstrumentation.class.getName() + "$FollowRedirectAdvice");
     }
 
     /** Writes the forwarded header once per request. */
@@ -55,6 +58,33 @@ public final class HttpUrlConnectionInstrumentation implements TypeInstrumentati
                 String forwarded = Outgoing.header(own, 0);
                 requests.remove(TraceHeader.NAME); // every copy: exactly one leaves
                 requests.add(TraceHeader.NAME, forwarded);
+            }
+        }
+    }
+
+    /**
+     * {@code followRedirect0(String, int, URL)} (JDK 11 to 25): a redirected POST that the JDK turns into a GET
+     * gets a new, empty {@code requests}, which drops every header, the forwarded one included. The advice puts
+     * the value that was sent back, so that the redirect keeps it (SPEC 3) and {@link WriteRequestsAdvice} does
+     * not forward it a second time. A value that is the application's own, unforwarded (the agent failed on the
+     * first send), is left to the JDK.
+     */
+    public static final class FollowRedirectAdvice {
+
+        private FollowRedirectAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static String enter(@Advice.FieldValue("requests") MessageHeader requests,
+                @Advice.FieldValue("userHeaders") MessageHeader userHeaders) {
+            String sent = requests.findValue(TraceHeader.NAME);
+            return sent == null || sent.equals(userHeaders.findValue(TraceHeader.NAME)) ? null : sent;
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        public static void exit(@Advice.Enter String sent, @Advice.FieldValue("requests") MessageHeader requests) {
+            if (sent != null && requests.findValue(TraceHeader.NAME) == null) {
+                requests.add(TraceHeader.NAME, sent);
             }
         }
     }

@@ -181,6 +181,58 @@ class HttpUrlConnectionTest {
         assertEquals(r.get(0).traceHeader(), r.get(1).traceHeader());
     }
 
+    /** POST /from answers 302 to /to; the JDK follows it with a GET and a new, empty set of request headers. */
+    List<RecordingServer.Received> postRedirectedToGet(String own) throws IOException {
+        server.answer("/from", (exchange, count) -> {
+            exchange.getResponseHeaders().set("Location", "/to");
+            exchange.sendResponseHeaders(302, -1);
+        });
+        HttpURLConnection c = open("/from");
+        c.setDoOutput(true);
+        c.setRequestMethod("POST");
+        if (own != null) {
+            c.setRequestProperty(Trace.NAME, own);
+        }
+        try (OutputStream out = c.getOutputStream()) {
+            out.write("form".getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals("ok", body(c));
+        List<RecordingServer.Received> r = server.received();
+        assertEquals(2, r.size(), r.toString());
+        assertEquals("POST", r.get(0).method);
+        assertEquals("GET", r.get(1).method, "the JDK turns a redirected POST into a GET");
+        return r;
+    }
+
+    @Test
+    void aPostRedirectedToAGetKeepsTheValueOfThePost() throws IOException {
+        List<RecordingServer.Received> r;
+        try (Scope s = Context.bind(Trace.CONTEXT)) {
+            r = postRedirectedToGet(null);
+        }
+        Trace.self(r.get(0).traceHeader(), Trace.CONTEXT);
+        assertEquals(List.of(r.get(0).traceHeader()), r.get(1).traceHeaders(),
+                "the redirect carries exactly the value of the request it derives from");
+    }
+
+    @Test
+    void aPostRedirectedToAGetKeepsTheForwardedApplicationsValue() throws IOException {
+        String own = "Root=" + Trace.ROOT + ";Mine=1";
+        List<RecordingServer.Received> r;
+        try (Scope s = Context.bind(Trace.CONTEXT)) {
+            r = postRedirectedToGet(own);
+        }
+        Trace.self(r.get(0).traceHeader(), own);
+        assertEquals(List.of(r.get(0).traceHeader()), r.get(1).traceHeaders());
+    }
+
+    @Test
+    void aPostRedirectedToAGetWithoutContextKeepsItsNewRoot() throws IOException {
+        List<RecordingServer.Received> r = postRedirectedToGet(null);
+        Trace.assertForwarded("Root={NEW}", null, r.get(0).traceHeader());
+        assertEquals(List.of(r.get(0).traceHeader()), r.get(1).traceHeaders());
+    }
+
     @Test
     void sizeRuleAtTheBoundCountsTheConnectionsOwnHeaders() throws IOException {
         String own = "Root=" + Trace.ROOT + ";CalledFrom=app";

@@ -31,6 +31,8 @@ final class RecordingServer implements AutoCloseable {
     /** One received request. */
     static final class Received {
         final String path;
+        /** The request method; set after construction by the server. */
+        String method;
         /** Every X-Amzn-Trace-Id value, in order; empty when there was none. */
         final List<String> traceHeaders;
 
@@ -154,7 +156,9 @@ final class RecordingServer implements AutoCloseable {
             }
         }
         String path = exchange.getRequestURI().getPath();
-        received.add(new Received(path, Collections.unmodifiableList(trace), Collections.unmodifiableList(all)));
+        Received r = new Received(path, Collections.unmodifiableList(trace), Collections.unmodifiableList(all));
+        r.method = exchange.getRequestMethod();
+        received.add(r);
         int count = counts.merge(path, 1, Integer::sum);
         Answer answer = answers.get(path);
         try {
