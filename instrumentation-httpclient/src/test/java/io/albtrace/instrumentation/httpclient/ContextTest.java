@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
+import io.albtrace.testing.Trace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;

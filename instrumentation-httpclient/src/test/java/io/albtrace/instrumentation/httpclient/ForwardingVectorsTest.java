@@ -1,15 +1,12 @@
 package io.albtrace.instrumentation.httpclient;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.albtrace.core.Context;
-import java.io.BufferedReader;
+import io.albtrace.testing.Trace;
+import io.albtrace.testing.Vectors;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,20 +17,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every row of the shared forwarding vectors, as a header the application set, through every HttpClient 5 way. */
 class ForwardingVectorsTest extends Http5TestSupport {
 
-    /** The rows of ../shared/vectors/forwarding.tsv (a copy in src/test/resources): name, input, expected. */
+    /** The rows of the shared forwarding vectors: name, input ("-" for none), expected. */
     static List<String[]> vectors() throws IOException {
         List<String[]> rows = new ArrayList<>();
-        try (InputStream in = ForwardingVectorsTest.class.getResourceAsStream("/forwarding.tsv");
-                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.isEmpty() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] cols = line.split("\t", -1);
-                assertEquals(3, cols.length, "a vector row has three tab-separated columns: " + line);
-                rows.add(cols);
-            }
+        for (Arguments row : Vectors.rows()) {
+            Object[] cols = row.get();
+            rows.add(new String[] {(String) cols[0], cols[1] == null ? "-" : (String) cols[1], (String) cols[2]});
         }
         return rows;
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.albtrace.testing.Trace;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.nio.file.Paths;

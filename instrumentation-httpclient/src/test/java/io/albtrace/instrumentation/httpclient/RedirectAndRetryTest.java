@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
+import io.albtrace.testing.Trace;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,6 @@
 package io.albtrace.instrumentation.httpclient;
 
+import io.albtrace.testing.Trace;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

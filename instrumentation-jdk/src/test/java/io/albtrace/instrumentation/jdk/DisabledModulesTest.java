@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.albtrace.core.Config;
 import io.albtrace.core.Context;
 import io.albtrace.instrumentation.api.Installer;
+import io.albtrace.testing.RecordingServer;
+import io.albtrace.testing.Trace;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URL;

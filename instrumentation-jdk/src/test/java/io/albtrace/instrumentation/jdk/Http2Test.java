@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
+import io.albtrace.testing.Trace;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

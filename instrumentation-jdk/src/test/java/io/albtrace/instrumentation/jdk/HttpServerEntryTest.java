@@ -11,6 +11,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.albtrace.core.Config;
 import io.albtrace.core.Context;
+import io.albtrace.testing.RecordingServer;
+import io.albtrace.testing.Trace;
 import java.io.IOException;
 import java.util.List;
 import java.util.Properties;

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
+import io.albtrace.testing.RecordingServer;
+import io.albtrace.testing.Trace;
+import io.albtrace.testing.Vectors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

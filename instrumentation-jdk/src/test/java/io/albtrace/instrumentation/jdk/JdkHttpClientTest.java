@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
+import io.albtrace.testing.RecordingServer;
+import io.albtrace.testing.Trace;
+import io.albtrace.testing.Vectors;
+import io.albtrace.testing.WebSocketUpgradeServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.albtrace.core.Config;
+import io.albtrace.testing.Trace;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;

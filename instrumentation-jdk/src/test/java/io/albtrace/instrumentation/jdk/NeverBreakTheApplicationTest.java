@@ -10,6 +10,8 @@ import io.albtrace.core.IdSource;
 import io.albtrace.core.Ids;
 import io.albtrace.core.Scope;
 import io.albtrace.core.ServerEntry;
+import io.albtrace.testing.RecordingServer;
+import io.albtrace.testing.Trace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;

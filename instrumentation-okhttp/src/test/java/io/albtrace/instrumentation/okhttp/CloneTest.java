@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
+import io.albtrace.testing.RecordingServer;
+import io.albtrace.testing.Trace;
 import java.util.List;
 import okhttp3.Call;
 import okhttp3.Response;

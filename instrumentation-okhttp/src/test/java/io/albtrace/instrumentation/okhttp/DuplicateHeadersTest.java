@@ -2,6 +2,7 @@ package io.albtrace.instrumentation.okhttp;
 
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
+import io.albtrace.testing.Trace;
 import org.junit.jupiter.api.Test;
 
 /** SPEC 2.1 and 3: several trace headers on a request: exactly one leaves, derived from the first. */

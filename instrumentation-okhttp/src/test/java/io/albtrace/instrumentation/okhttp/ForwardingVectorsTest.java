@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.albtrace.core.Context;
-import java.io.BufferedReader;
+import io.albtrace.testing.RecordingServer;
+import io.albtrace.testing.Trace;
+import io.albtrace.testing.Vectors;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import okhttp3.Request;
 import org.junit.jupiter.api.Test;
@@ -22,20 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ForwardingVectorsTest extends OkHttpTestSupport {
 
     static List<Arguments> vectors() throws IOException {
-        List<Arguments> rows = new ArrayList<>();
-        try (InputStream in = ForwardingVectorsTest.class.getResourceAsStream("/forwarding.tsv");
-                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.isEmpty() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] cols = line.split("\t", -1);
-                assertEquals(3, cols.length, "a vector row has three tab-separated columns: " + line);
-                rows.add(Arguments.of(cols[0], cols[1], cols[2]));
-            }
-        }
-        return rows;
+        return Vectors.rows();
     }
 
     @Test

@@ -10,6 +10,8 @@ import io.albtrace.core.Context;
 import io.albtrace.core.IdSource;
 import io.albtrace.core.Ids;
 import io.albtrace.core.Scope;
+import io.albtrace.testing.RecordingServer;
+import io.albtrace.testing.Trace;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
+import io.albtrace.testing.Trace;
+import io.albtrace.testing.WebSocketUpgradeServer;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package io.albtrace.instrumentation.jdk;
+package io.albtrace.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -26,30 +26,30 @@ import java.util.concurrent.TimeUnit;
  * every {@code X-Amzn-Trace-Id} copy (the name matched case-insensitively) and all its headers. It answers
  * {@code 200 ok} unless a test gives a path its own answer.
  */
-final class RecordingServer implements AutoCloseable {
+public final class RecordingServer implements AutoCloseable {
 
     /** One received request. */
-    static final class Received {
-        final String path;
+    public static final class Received {
+        public final String path;
         /** The request method; set after construction by the server. */
-        String method;
+        public String method;
         /** Every X-Amzn-Trace-Id value, in order; empty when there was none. */
-        final List<String> traceHeaders;
+        public final List<String> traceHeaders;
 
-        List<String> traceHeaders() {
+        public List<String> traceHeaders() {
             return traceHeaders;
         }
         /** Every header line as name and value. */
-        final List<Map.Entry<String, String>> headers;
+        public final List<Map.Entry<String, String>> headers;
 
-        Received(String path, List<String> traceHeaders, List<Map.Entry<String, String>> headers) {
+        public Received(String path, List<String> traceHeaders, List<Map.Entry<String, String>> headers) {
             this.path = path;
             this.traceHeaders = traceHeaders;
             this.headers = headers;
         }
 
         /** The first value of header {@code name} (any case), or null. */
-        String header(String name) {
+        public String header(String name) {
             for (Map.Entry<String, String> h : headers) {
                 if (h.getKey().equalsIgnoreCase(name)) {
                     return h.getValue();
@@ -59,7 +59,7 @@ final class RecordingServer implements AutoCloseable {
         }
 
         /** The one trace header; fails unless exactly one copy arrived. */
-        String traceHeader() {
+        public String traceHeader() {
             if (traceHeaders.size() != 1) {
                 throw new AssertionError("expected exactly one X-Amzn-Trace-Id on " + path + ", got "
                         + traceHeaders);
@@ -68,7 +68,7 @@ final class RecordingServer implements AutoCloseable {
         }
 
         /** All request headers together, each counted as {@code name: value\r\n} (SPEC 3). */
-        int headerBytes() {
+        public int headerBytes() {
             int n = 0;
             for (Map.Entry<String, String> h : headers) {
                 n += h.getKey().getBytes(StandardCharsets.ISO_8859_1).length
@@ -84,7 +84,7 @@ final class RecordingServer implements AutoCloseable {
     }
 
     /** A test's own answer for a path. */
-    interface Answer {
+    public interface Answer {
         /** Sends the response; {@code count} is how many requests this path has had, this one included. */
         void respond(HttpExchange exchange, int count) throws IOException;
     }
@@ -97,12 +97,12 @@ final class RecordingServer implements AutoCloseable {
 
     private final String scheme;
 
-    RecordingServer() throws IOException {
+    public RecordingServer() throws IOException {
         this(null);
     }
 
     /** An HTTPS server with {@code tls}'s certificate when it is not null. */
-    RecordingServer(SSLContext tls) throws IOException {
+    public RecordingServer(SSLContext tls) throws IOException {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         if (tls == null) {
             server = HttpServer.create(address, 0);
@@ -119,21 +119,21 @@ final class RecordingServer implements AutoCloseable {
     }
 
     /** Makes {@code path} answer with {@code answer}. */
-    RecordingServer answer(String path, Answer answer) {
+    public RecordingServer answer(String path, Answer answer) {
         answers.put(path, answer);
         return this;
     }
 
-    String url(String path) {
+    public String url(String path) {
         return scheme + "://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return Collections.unmodifiableList(new ArrayList<>(received));
     }
 
     /** The only request received; fails when there were none or several. */
-    Received only() {
+    public Received only() {
         List<Received> all = received();
         if (all.size() != 1) {
             throw new AssertionError("expected one request, got " + all);
@@ -172,7 +172,7 @@ final class RecordingServer implements AutoCloseable {
         }
     }
 
-    static void ok(HttpExchange exchange, String body) throws IOException {
+    public static void ok(HttpExchange exchange, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.sendResponseHeaders(200, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {

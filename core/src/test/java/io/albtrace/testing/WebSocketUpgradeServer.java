@@ -1,4 +1,4 @@
-package io.albtrace.instrumentation.okhttp;
+package io.albtrace.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * lines, answers a real {@code 101 Switching Protocols} with the right {@code Sec-WebSocket-Accept}, then
  * holds the connection until the client goes away. Frames are not interpreted.
  */
-final class WebSocketUpgradeServer implements AutoCloseable {
+public final class WebSocketUpgradeServer implements AutoCloseable {
 
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -34,19 +34,19 @@ final class WebSocketUpgradeServer implements AutoCloseable {
     private final List<List<String>> requests = new CopyOnWriteArrayList<>();
     private final CountDownLatch firstRequest = new CountDownLatch(1);
 
-    WebSocketUpgradeServer() throws IOException {
+    public WebSocketUpgradeServer() throws IOException {
         socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         acceptor = new Thread(this::acceptLoop, "websocket-upgrade-server");
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + socket.getLocalPort() + "/ws";
     }
 
     /** The header lines of the first upgrade request, waiting up to 10 seconds for it. */
-    List<String> firstRequestHeaders() throws InterruptedException {
+    public List<String> firstRequestHeaders() throws InterruptedException {
         if (!firstRequest.await(10, TimeUnit.SECONDS)) {
             throw new AssertionError("no WebSocket upgrade request arrived");
         }
@@ -54,7 +54,7 @@ final class WebSocketUpgradeServer implements AutoCloseable {
     }
 
     /** Every X-Amzn-Trace-Id value of the first upgrade request, the name matched case-insensitively. */
-    List<String> firstTraceHeaders() throws InterruptedException {
+    public List<String> firstTraceHeaders() throws InterruptedException {
         List<String> out = new ArrayList<>();
         for (String line : firstRequestHeaders()) {
             int colon = line.indexOf(':');
@@ -138,7 +138,7 @@ final class WebSocketUpgradeServer implements AutoCloseable {
     }
 
     /** RFC 6455 4.2.2: base64(SHA-1(key + GUID)). */
-    static String accept(String key) {
+    public static String accept(String key) {
         try {
             byte[] sha1 = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
             return Base64.getEncoder().encodeToString(sha1);

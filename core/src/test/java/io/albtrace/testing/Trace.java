@@ -1,4 +1,4 @@
-package io.albtrace.instrumentation.httpclient;
+package io.albtrace.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,22 +11,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Assertions on header values written as in the vectors: {@code {NEW}} stands for a fresh identifier. */
-final class Trace {
+public final class Trace {
 
-    static final String NAME = "X-Amzn-Trace-Id";
+    public static final String NAME = "X-Amzn-Trace-Id";
     /** A fresh identifier as the agent writes it: lowercase. */
-    static final String NEW = "1-[0-9a-f]{8}-[0-9a-f]{24}";
+    public static final String NEW = "1-[0-9a-f]{8}-[0-9a-f]{24}";
     /** Any identifier, either case. */
     private static final Pattern ANY_ID = Pattern.compile("1-[0-9a-fA-F]{8}-[0-9a-fA-F]{24}");
 
-    static final String ROOT = "1-67891233-abcdef012345678912345678";
-    static final String CONTEXT = "Root=" + ROOT + ";CalledFrom=app";
+    public static final String ROOT = "1-67891233-abcdef012345678912345678";
+    public static final String CONTEXT = "Root=" + ROOT + ";CalledFrom=app";
 
     private Trace() {
     }
 
     /** The exact regex for {@code template}: literal text, each {NEW} a capturing group. */
-    static Pattern pattern(String template) {
+    public static Pattern pattern(String template) {
         StringBuilder regex = new StringBuilder();
         String[] literal = template.split(Pattern.quote("{NEW}"), -1);
         for (int i = 0; i < literal.length; i++) {
@@ -44,7 +44,7 @@ final class Trace {
      * Asserts that {@code actual} is exactly {@code template} with each {NEW} a fresh identifier, different from
      * every other one in it and from every identifier in {@code input} (may be null); returns the new ones.
      */
-    static List<String> assertForwarded(String template, String input, String actual) {
+    public static List<String> assertForwarded(String template, String input, String actual) {
         Matcher m = pattern(template).matcher(actual == null ? "" : actual);
         assertTrue(m.matches(), () -> "expected " + template + " but the server saw [" + actual + "]");
         List<String> fresh = new ArrayList<>();
@@ -65,7 +65,7 @@ final class Trace {
     }
 
     /** The Self value of a forwarded header (its only {NEW}), asserting the shape {@code Self={NEW};rest}. */
-    static String self(String actual, String rest) {
+    public static String self(String actual, String rest) {
         List<String> fresh = assertForwarded("Self={NEW};" + rest, rest, actual);
         assertEquals(1, fresh.size());
         return fresh.get(0);

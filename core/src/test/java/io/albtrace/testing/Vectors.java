@@ -1,4 +1,4 @@
-package io.albtrace.instrumentation.jdk;
+package io.albtrace.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -11,13 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.provider.Arguments;
 
-/** The shared forwarding vectors (a copy of ../shared/vectors/forwarding.tsv): name, input ("-": none), expected. */
-final class Vectors {
+/** The shared forwarding vectors (core's copy of ../shared/vectors/forwarding.tsv): name, input (null for "-": none), expected. */
+public final class Vectors {
 
     private Vectors() {
     }
 
-    static List<Arguments> rows() throws IOException {
+    public static List<Arguments> rows() throws IOException {
         List<Arguments> rows = new ArrayList<>();
         try (InputStream in = Vectors.class.getResourceAsStream("/forwarding.tsv");
                 BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
