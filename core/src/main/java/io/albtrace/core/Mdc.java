@@ -226,8 +226,8 @@ public final class Mdc {
             }
         }
         List<WeakReference<Class<?>>> list = new ArrayList<>(2);
-        for (String name : APIS) {
-            Class<?> type = find(name, loader);
+        for (int api = 0; api < APIS.length; api++) {
+            Class<?> type = find(api, loader);
             if (type != null && API.get(type) != null) {
                 list.add(new WeakReference<Class<?>>(type));
             }
@@ -247,8 +247,31 @@ public final class Mdc {
         return found;
     }
 
-    private static Class<?> find(String name, ClassLoader loader) {
+    /**
+     * Resources that say a logging back end is there for an API: SLF4J 2 providers and the SLF4J 1 binding; Log4j 2
+     * providers (ServiceLoader, and the older properties file). Without one, the API's MDC keeps nothing a log line
+     * would show (SLF4J falls back to its no-operation MDC), and initialising the API would only make it print its
+     * "no provider" complaint on the application's stderr: so such an API is left alone.
+     */
+    private static final String[][] BACKENDS = {
+        {"META-INF/services/org.slf4j.spi.SLF4JServiceProvider", "org/slf4j/impl/StaticLoggerBinder.class"},
+        {"META-INF/services/org.apache.logging.log4j.spi.Provider", "META-INF/log4j-provider.properties"}};
+
+    private static boolean hasBackend(int api, ClassLoader loader) {
+        for (String resource : BACKENDS[api]) {
+            if (loader.getResource(resource) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Class<?> find(int api, ClassLoader loader) {
+        String name = APIS[api];
         try {
+            if (!hasBackend(api, loader)) {
+                return null; // the API without a back end: nothing to show the keys, and initialising it is noisy
+            }
             return Class.forName(name, true, loader);
         } catch (ClassNotFoundException e) {
             return null; // the application does not have this library: normal

@@ -68,6 +68,30 @@ class MdcTest {
         List<String> args = new ArrayList<>(List.of("-d", classes.toString()));
         args.addAll(files);
         assertEquals(0, javac.run(null, null, null, args.toArray(new String[0])));
+        // what says a back end is there: an SLF4J 2 provider and a Log4j 2 provider, as their jars declare them
+        bare = dir.resolve("bare");
+        Files.createDirectories(bare);
+        copyTree(classes, bare);
+        Path services = classes.resolve("META-INF/services");
+        Files.createDirectories(services);
+        Files.writeString(services.resolve("org.slf4j.spi.SLF4JServiceProvider"), "test.Provider\n");
+        Files.writeString(services.resolve("org.apache.logging.log4j.spi.Provider"), "test.Provider\n");
+    }
+
+    /** The same fake MDC classes, but no back end declared. */
+    static Path bare;
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (java.util.stream.Stream<Path> all = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
     }
 
     /** A fresh loader with both fake MDC classes of its own. */
@@ -101,6 +125,19 @@ class MdcTest {
             Mdc.restore(saved);
             assertEquals(Map.of(), map(loader, SLF4J));
             assertEquals(Map.of(Mdc.ROOT, "the application's"), map(loader, LOG4J));
+        }
+    }
+
+    @Test
+    void anApiWithNoBackEndIsLeftAloneNotEvenInitialised() throws Exception {
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {bare.toUri().toURL()}, null)) {
+            Mdc.Saved saved = Mdc.put(CONTEXT, loader, null);
+            Mdc.restore(saved);
+            // neither class was initialised (its static puts counter is still 0) nor given a key
+            assertEquals(0, puts(loader, SLF4J));
+            assertEquals(0, puts(loader, LOG4J));
+            assertEquals(Map.of(), map(loader, SLF4J));
+            assertEquals(Map.of(), map(loader, LOG4J));
         }
     }
 
