@@ -31,6 +31,8 @@ final class Jvm {
     static final Path TEST_CLASSES = path("albtrace.smoke.test.classes");
     static final Path WORK = path("albtrace.smoke.work");
     static final String VERSION = property("albtrace.smoke.version");
+    /** target/apps: the front and back test applications and their library sets (lib/<set>/). */
+    static final Path APPS = path("albtrace.smoke.apps");
 
     /** Temurin 25, where the machine has it (the parent pom's jdk25 profile runs the unit tests on it too). */
     static final Path JDK25 = Paths.get("/usr/lib/jvm/temurin-25-jdk-amd64");
@@ -92,6 +94,20 @@ final class Jvm {
         }
     }
 
+    /** The class path of the front service with the libraries of {@code target/apps/lib/<set>}. */
+    static String frontClassPath(String set) {
+        Path lib = APPS.resolve("lib").resolve(set);
+        if (!Files.isDirectory(lib)) {
+            throw new IllegalStateException("no library set " + lib + ": run the tests with mvn verify");
+        }
+        return APPS.resolve("albtrace-front.jar") + File.pathSeparator + lib + File.separator + "*";
+    }
+
+    /** The class path of the back service: its jar alone. */
+    static String backClassPath() {
+        return APPS.resolve("albtrace-back.jar").toString();
+    }
+
     Jvm named(String runName) {
         this.name = runName.replaceAll("[^A-Za-z0-9._-]", "_");
         return this;
@@ -134,26 +150,144 @@ final class Jvm {
         return run();
     }
 
-    private Result run() {
+    /**
+     * {@code java <jvm args> -cp <class path> <main class> <args>} in the background, for a service: returns once it
+     * printed {@code listening on <port>} on stdout (bounded by the timeout), and is stopped by {@link Service#close}.
+     */
+    Service service(String classPath, String mainClass, String... args) {
+        mainArgs.add("-cp");
+        mainArgs.add(classPath);
+        mainArgs.add(mainClass);
+        mainArgs.addAll(Arrays.asList(args));
+        List<String> command = command();
+        try {
+            Path[] files = outputFiles();
+            Process p = processBuilder(command, files).start();
+            p.getOutputStream().close();
+            Service s = new Service(describe(command), p, files[0], files[1]);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                java.util.regex.Matcher m = LISTENING.matcher(read(files[0]));
+                if (m.find()) {
+                    s.port = Integer.parseInt(m.group(1));
+                    return s;
+                }
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    s.close();
+                    fail((p.isAlive() ? "the service did not start listening within " + timeout.toSeconds() + " s"
+                            : "the service exited") + ": " + s.dump());
+                }
+                Thread.sleep(20);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + describe(command), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting " + describe(command), e);
+        }
+    }
+
+    private static final java.util.regex.Pattern LISTENING = java.util.regex.Pattern.compile("listening on (\\d+)");
+
+    /** A JVM running in the background ({@link #service}); {@link #close} stops it and everything it started. */
+    static final class Service implements AutoCloseable {
+        private final String command;
+        private final Process process;
+        private final Path out;
+        private final Path err;
+        private int port;
+
+        private Service(String command, Process process, Path out, Path err) {
+            this.command = command;
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        int port() {
+            return port;
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        java.net.URI uri() {
+            return java.net.URI.create("http://127.0.0.1:" + port);
+        }
+
+        String out() {
+            try {
+                return read(out);
+            } catch (IOException e) {
+                return "(unreadable: " + e + ")";
+            }
+        }
+
+        String err() {
+            try {
+                return read(err);
+            } catch (IOException e) {
+                return "(unreadable: " + e + ")";
+            }
+        }
+
+        /** For assertion messages: the command and what it printed so far. */
+        String dump() {
+            return "\n$ " + command + "\n--- stdout\n" + out() + "--- stderr\n" + err();
+        }
+
+        @Override
+        public void close() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private List<String> command() {
         List<String> command = new ArrayList<>();
         command.add(javaHome.resolve("bin").resolve("java").toString());
         command.addAll(jvmArgs);
         command.addAll(mainArgs);
+        return command;
+    }
+
+    /** stdout and stderr files for the next run, under target/smoke/runs. */
+    private Path[] outputFiles() throws IOException {
+        Path dir = Files.createDirectories(WORK.resolve("runs"));
+        String stem = String.format("%03d-%s", RUNS.incrementAndGet(), name);
+        return new Path[] {dir.resolve(stem + ".out"), dir.resolve(stem + ".err")};
+    }
+
+    private ProcessBuilder processBuilder(List<String> command, Path[] files) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(WORK.toFile())
+                .redirectOutput(files[0].toFile())
+                .redirectError(files[1].toFile());
+        Map<String, String> e = pb.environment();
+        e.keySet().removeIf(k -> k.startsWith("ALBTRACE_") || k.equals("JAVA_TOOL_OPTIONS")
+                || k.equals("JDK_JAVA_OPTIONS") || k.equals("_JAVA_OPTIONS"));
+        e.putAll(env);
+        return pb;
+    }
+
+    private Result run() {
+        List<String> command = command();
         try {
-            Path dir = Files.createDirectories(WORK.resolve("runs"));
-            String stem = String.format("%03d-%s", RUNS.incrementAndGet(), name);
-            Path out = dir.resolve(stem + ".out");
-            Path err = dir.resolve(stem + ".err");
-            ProcessBuilder pb = new ProcessBuilder(command)
-                    .directory(WORK.toFile())
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
-            Map<String, String> e = pb.environment();
-            e.keySet().removeIf(k -> k.startsWith("ALBTRACE_") || k.equals("JAVA_TOOL_OPTIONS")
-                    || k.equals("JDK_JAVA_OPTIONS") || k.equals("_JAVA_OPTIONS"));
-            e.putAll(env);
+            Path[] files = outputFiles();
+            Path out = files[0];
+            Path err = files[1];
             long started = System.nanoTime();
-            Process p = pb.start();
+            Process p = processBuilder(command, files).start();
             p.getOutputStream().close(); // no input
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
