@@ -1,0 +1,292 @@
+package io.albtrace.smoke;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.albtrace.smoke.Chain.Case;
+import io.albtrace.smoke.Chain.Mdc;
+import io.albtrace.testing.Trace;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chain in container images, as users deploy the agent: the front and back test applications each in an image
+ * of their own that does not contain the agent (src/container/front.Containerfile, back.Containerfile, FROM the base
+ * JRE image that scripts/setup-podman.sh makes), and the agent added on top in its own layer by
+ * src/container/Containerfile, which sets {@code JAVA_TOOL_OPTIONS=-javaagent:/opt/albtrace/albtrace-agent.jar}.
+ * Built and run with Podman: a back container and a front container on a network of their own, the front's port
+ * published to 127.0.0.1; the test sends requests to it and asserts the chain with {@link Chain}, as ChainIT does.
+ *
+ * <p>On only with {@code -Dalbtrace.smoke.containers=true} (the {@code containers} profile; scripts/test.sh turns it
+ * on after scripts/setup-podman.sh). Off, the tests are skipped, saying so; on, a machine where Podman does not work
+ * fails them. Every podman command is bounded; containers, the network and the images are removed afterwards, also
+ * when a test fails (and from a shutdown hook when the JVM is stopped). Logs: target/smoke/containers.
+ */
+class ContainersIT {
+
+    static final boolean ON = Boolean.getBoolean("albtrace.smoke.containers");
+    static final String BASE_IMAGE = System.getProperty("albtrace.smoke.base.image",
+            "localhost/albtrace-base-jre17:latest");
+    static final Path CONTAINERFILES = Paths.get(System.getProperty("albtrace.smoke.containerfiles", "src/container"))
+            .toAbsolutePath().normalize();
+    static final String AGENT_IN_IMAGE = "/opt/albtrace/albtrace-agent.jar";
+    static final String PICKED_UP = "Picked up JAVA_TOOL_OPTIONS: -javaagent:" + AGENT_IN_IMAGE;
+
+    /** One name per run, on every image tag, container and network: runs side by side never meet. */
+    static final String RUN = "albtrace-smoke-" + ProcessHandle.current().pid() + "-"
+            + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+
+    static final String FRONT_IMAGE = "localhost/albtrace-smoke-front:" + RUN;
+    static final String BACK_IMAGE = "localhost/albtrace-smoke-back:" + RUN;
+    static final String FRONT_AGENT_IMAGE = "localhost/albtrace-smoke-front-agent:" + RUN;
+    static final String BACK_AGENT_IMAGE = "localhost/albtrace-smoke-back-agent:" + RUN;
+
+    private static Podman podman;
+    private static final List<String> images = new ArrayList<>();
+    private static final List<String> containers = new ArrayList<>();
+    private static String network;
+    private static Thread cleanupHook;
+    private static URI front;
+    /** Why the tests are skipped (the property is off), or null. */
+    private static String skipped;
+
+    @BeforeAll
+    static void buildAndStart() throws IOException {
+        Path work = Jvm.WORK.resolve("containers");
+        podman = new Podman(work.resolve("podman"));
+        Podman.Result info = podman.run(Podman.SHORT, "info", "--format", "{{.Host.OCIRuntime.Name}}");
+        String state = info.ok() ? "Podman works here (runtime " + info.out().trim() + ")"
+                : "Podman does not work here (" + firstLine(info.err()) + ")";
+        if (!ON) {
+            String why = "container smoke tests skipped: they run with -Pcontainers (or -Dalbtrace.smoke.containers=true),"
+                    + " as scripts/test.sh does after scripts/setup-podman.sh; " + state;
+            System.out.println("[ContainersIT] " + why);
+            skipped = why;
+            return;
+        }
+        if (!info.ok()) {
+            fail("the container smoke tests are on (albtrace.smoke.containers=true) but " + state
+                    + ": run scripts/setup-podman.sh as root first, or turn them off (no -Pcontainers;"
+                    + " ALBTRACE_CONTAINERS=0 bash scripts/test.sh)" + info.dump());
+        }
+        Podman.Result base = podman.run(Podman.SHORT, "image", "exists", BASE_IMAGE);
+        if (!base.ok()) {
+            fail("the container smoke tests are on but the base image " + BASE_IMAGE + " is not there (exit "
+                    + base.exit() + "): scripts/setup-podman.sh makes it" + base.dump());
+        }
+        System.out.println("[ContainersIT] " + state + "; run " + RUN + ", logs in " + work);
+        cleanupHook = new Thread(ContainersIT::cleanUp, "containers-it-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanupHook);
+
+        // The application images, without the agent: the test applications as target/apps has them.
+        build(BACK_IMAGE, "back.Containerfile", Jvm.APPS, "BASE_IMAGE=" + BASE_IMAGE);
+        build(FRONT_IMAGE, "front.Containerfile", Jvm.APPS, "BASE_IMAGE=" + BASE_IMAGE);
+        // The agent layer on each, exactly as a user adds it: its context holds only the built agent jar.
+        Path agentContext = Files.createDirectories(work.resolve("agent-context"));
+        Files.copy(Jvm.AGENT_JAR, agentContext.resolve("albtrace-agent.jar"), StandardCopyOption.REPLACE_EXISTING);
+        build(BACK_AGENT_IMAGE, "Containerfile", agentContext, "APP_IMAGE=" + BACK_IMAGE);
+        build(FRONT_AGENT_IMAGE, "Containerfile", agentContext, "APP_IMAGE=" + FRONT_IMAGE);
+
+        // Networking: a user-defined bridge network. Each container has its own network namespace and address and
+        // the front reaches the back over the bridge by name, as services do. Not a pod: its containers share one
+        // network namespace, so the call would go over loopback; not --network host: no isolation, and ports could
+        // clash with other builds. With Debian bookworm's Podman 4.3 the network backend is netavark and
+        // aardvark-dns (installed with podman's recommended packages) answers for container names and aliases;
+        // where a network has no DNS (the CNI backend without the dnsname plugin), the front is given the back's
+        // address from `podman inspect` as an /etc/hosts entry instead, so the image's URL http://back:8081/ works.
+        network = RUN;
+        podman.check(Podman.SHORT, "network", "create", "--label", "albtrace.smoke.run=" + RUN, network);
+        container("back", BACK_AGENT_IMAGE, List.of("--network-alias", "back"));
+        waitListening("back");
+        front = publishedUri(container("front", FRONT_AGENT_IMAGE, backHostEntry()));
+        waitListening("front");
+    }
+
+    /** Off: each test is reported skipped, with the reason (an abort in @BeforeAll would report no tests at all). */
+    @BeforeEach
+    void skipWhenOff() {
+        Assumptions.assumeTrue(skipped == null, skipped);
+    }
+
+    @AfterAll
+    static void stopAndRemove() {
+        cleanUp();
+        if (cleanupHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanupHook);
+            } catch (IllegalStateException e) {
+                // shutting down already: the hook runs (cleanUp does nothing the second time)
+            }
+        }
+    }
+
+    /** SPEC 3 to 5 over the whole chain, incoming header full, Root-only, absent and malformed; the same as ChainIT. */
+    @Test
+    void everyClientForwardsPerSpecBetweenContainers() {
+        for (Case c : Case.values()) {
+            Chain.Report r = Chain.request(front, c.incoming);
+            Chain.assertChain(r, c, Chain.ALL_CLIENTS, Mdc.FILLED);
+        }
+        // SPEC 5.1: a header the application set wins over the request's context; of two, the first counts.
+        String own = "Root=1-5759e988-bd862e3fe1be46a994272793;CalledFrom=own";
+        String other = "Root=1-5759e988-00002e3fe1be46a994272793;CalledFrom=other";
+        Chain.Report r = Chain.request(front, Chain.FULL, own, other);
+        assertEquals(Chain.ALL_CLIENTS, r.clients(), r.raw());
+        for (Chain.Call call : r.calls()) {
+            assertTrue(call.ok(), call.client() + " failed\n" + r.raw());
+            assertEquals(1, call.values().size(), call.client() + ": one header leaves\n" + r.raw());
+            Trace.assertForwarded("Self={NEW};" + own, own, call.values().get(0));
+        }
+    }
+
+    /** The images set JAVA_TOOL_OPTIONS and that is how the agent came in: each JVM says it picked it up. */
+    @Test
+    void javaToolOptionsInTheImageAttachedTheAgent() {
+        for (String name : List.of("back", "front")) {
+            Podman.Result logs = logs(name);
+            assertTrue(logs.err().contains(PICKED_UP), name + ": the JVM did not pick up the agent" + logs.dump());
+            assertEquals(List.of(), logs.err().lines().filter(l -> l.startsWith("[albtrace]")).toList(),
+                    name + ": the agent had nothing to warn about" + logs.dump());
+        }
+        String env = podman.check(Podman.SHORT, "image", "inspect", "--format", "{{json .Config.Env}}",
+                FRONT_AGENT_IMAGE).out();
+        assertTrue(env.contains("\"JAVA_TOOL_OPTIONS=-javaagent:" + AGENT_IN_IMAGE + "\""), env);
+        String appEnv = podman.check(Podman.SHORT, "image", "inspect", "--format", "{{json .Config.Env}}",
+                FRONT_IMAGE).out();
+        assertFalse(appEnv.contains("JAVA_TOOL_OPTIONS"), "the application image must not have the agent: " + appEnv);
+    }
+
+    /** The same front image without the agent layer: every call reaches the back exactly as the application made it. */
+    @Test
+    void theApplicationImageWithoutTheAgentLayerAddsNothing() {
+        URI plain = publishedUri(container("front-noagent", FRONT_IMAGE, backHostEntry()));
+        waitListening("front-noagent");
+        for (Case c : Case.values()) {
+            Chain.Report r = Chain.request(plain, c.incoming);
+            Chain.assertUnchanged(r, Chain.ALL_CLIENTS, List.of());
+            assertEquals("-\t-", r.mdc(), "no agent, no MDC\n" + r.raw());
+        }
+        String own = "Root=1-5759e988-bd862e3fe1be46a994272793;CalledFrom=own";
+        Chain.assertUnchanged(Chain.request(plain, Chain.FULL, own, own + "2"), Chain.ALL_CLIENTS,
+                List.of(own, own + "2"));
+        Podman.Result logs = logs("front-noagent");
+        assertFalse(logs.err().contains("JAVA_TOOL_OPTIONS"), "no agent layer, no JAVA_TOOL_OPTIONS" + logs.dump());
+    }
+
+    private static void build(String tag, String containerfile, Path context, String buildArg) {
+        images.add(tag);
+        podman.check(Podman.BUILD, "build", "-f", CONTAINERFILES.resolve(containerfile).toString(),
+                "--build-arg", buildArg, "--label", "albtrace.smoke.run=" + RUN, "-t", tag, context.toString());
+    }
+
+    /** Starts container RUN-{@code name} from {@code image} on the network, detached; the front ones publish 8080. */
+    private static String container(String name, String image, List<String> options) {
+        String full = RUN + "-" + name;
+        containers.add(full);
+        List<String> args = new ArrayList<>(List.of("run", "-d", "--name", full, "--label", "albtrace.smoke.run=" + RUN,
+                "--network", network));
+        args.addAll(options);
+        if (name.startsWith("front")) {
+            args.addAll(List.of("-p", "127.0.0.1::8080"));
+        }
+        args.add(image);
+        podman.check(Podman.SHORT, args.toArray(String[]::new));
+        return full;
+    }
+
+    /** Nothing when the network resolves names; else {@code --add-host back:<the back's address>}. */
+    private static List<String> backHostEntry() {
+        String dns = podman.check(Podman.SHORT, "network", "inspect", "--format", "{{.DNSEnabled}}", network).out().trim();
+        if (dns.equals("true")) {
+            return List.of();
+        }
+        String ip = podman.check(Podman.SHORT, "inspect", "--format",
+                "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}", RUN + "-back").out().trim();
+        System.out.println("[ContainersIT] network " + network + " has no DNS: back is " + ip + " in the front's /etc/hosts");
+        return List.of("--add-host", "back:" + ip);
+    }
+
+    /** http://127.0.0.1:PORT, the host port podman published for the container's 8080. */
+    private static URI publishedUri(String container) {
+        String mapping = podman.check(Podman.SHORT, "port", container, "8080/tcp").out().trim();
+        String port = mapping.substring(mapping.lastIndexOf(':') + 1);
+        return URI.create("http://127.0.0.1:" + Integer.parseInt(port));
+    }
+
+    /** Waits, bounded, until RUN-{@code name} prints "... listening on", failing with its logs if it exits first. */
+    private static void waitListening(String name) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            Podman.Result logs = logs(name);
+            if (logs.out().contains("listening on")) {
+                return;
+            }
+            String status = podman.run(Podman.SHORT, "inspect", "--format", "{{.State.Status}}", RUN + "-" + name)
+                    .out().trim();
+            if (!status.equals("running") && !status.equals("created") || System.nanoTime() > deadline) {
+                fail("container " + RUN + "-" + name + " is " + status + " and not listening" + logs.dump());
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static Podman.Result logs(String name) {
+        return podman.check(Podman.SHORT, "logs", RUN + "-" + name);
+    }
+
+    /** Removes what this run made; every step on its own, so one failure does not leave the rest behind. */
+    private static synchronized void cleanUp() {
+        if (podman == null) {
+            return;
+        }
+        for (String c : containers) {
+            podman.run(Podman.SHORT, "logs", c); // kept under target/smoke/containers/podman
+            report(podman.run(Podman.SHORT, "rm", "--force", "--ignore", "--time", "0", c));
+        }
+        containers.clear();
+        if (network != null && podman.run(Podman.SHORT, "network", "exists", network).ok()) {
+            report(podman.run(Podman.SHORT, "network", "rm", "-f", network));
+        }
+        network = null;
+        for (int i = images.size() - 1; i >= 0; i--) {
+            Podman.Result r = podman.run(Podman.SHORT, "image", "exists", images.get(i));
+            if (r.ok()) {
+                report(podman.run(Podman.SHORT, "rmi", images.get(i)));
+            }
+        }
+        images.clear();
+    }
+
+    private static void report(Podman.Result r) {
+        if (!r.ok()) {
+            System.out.println("[ContainersIT] clean-up step failed (left behind, labelled albtrace.smoke.run=" + RUN
+                    + "):" + r.dump());
+        }
+    }
+
+    private static String firstLine(String s) {
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return t.isEmpty() ? "no output" : nl < 0 ? t : t.substring(0, nl);
+    }
+}
