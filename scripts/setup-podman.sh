@@ -129,7 +129,7 @@ else
   as_root debootstrap --variant=minbase --include=openjdk-17-jre-headless "$SUITE" "$rootfs" "$mirror" \
     > "$rootfs.log" 2>&1 || { tail -n 20 "$rootfs.log" >&2; die "debootstrap failed (log above, full log in $rootfs.log)"; }
   as_root rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-  as_root tar -C "$rootfs" -c . | podman import --change 'CMD ["java", "-version"]' \
+  as_root tar -C "$rootfs" -c . | podman import -q --change 'CMD ["java", "-version"]' \
     --message "albtrace base: Debian $SUITE minbase with openjdk-17-jre-headless (scripts/setup-podman.sh)" \
     - "$BASE_IMAGE" >/dev/null || die "podman import of the debootstrap root file system failed"
   rm -f "$rootfs.log"
