@@ -16,8 +16,9 @@ import java.util.Properties;
 /**
  * The agent's settings (SPEC section 6). Each key {@code albtrace.x.y} is read from, in rising order of
  * precedence: the properties file named by {@code albtrace.config}, the environment variable
- * {@code ALBTRACE_X_Y} (dots and dashes become underscores), and the system property. An unknown key or a
- * bad value is reported once and the default is used.
+ * {@code ALBTRACE_X_Y} (dots and dashes become underscores), the system property, and the agent arguments
+ * ({@code key=value,key=value}, given to {@code attach PID} or after {@code -javaagent:albtrace-agent.jar=}).
+ * An unknown key or a bad value is reported once and the default is used.
  */
 public final class Config {
 
@@ -81,6 +82,26 @@ public final class Config {
         return c;
     }
 
+    /**
+     * The agent's start-up: the settings in force, read as {@link #current()} does with {@code agentArguments}
+     * ({@code key=value,key=value}, may be null) over the rest; problems are reported once. When settings were
+     * already in force, they stay, and arguments given now are reported as not applied.
+     */
+    public static Config initialize(String agentArguments) {
+        synchronized (Config.class) {
+            if (current == null) {
+                Config c = load(System.getProperties(), System.getenv(), agentArguments);
+                for (String problem : c.problems) {
+                    Log.warn(problem);
+                }
+                current = c;
+            } else if (agentArguments != null && !agentArguments.trim().isEmpty()) {
+                Log.warn("settings were already read; the agent arguments " + agentArguments + " are not applied");
+            }
+            return current;
+        }
+    }
+
     /** Replaces the settings in force (for the agent's start-up and for tests); returns the previous ones. */
     public static Config install(Config config) {
         synchronized (Config.class) {
@@ -95,14 +116,35 @@ public final class Config {
      * {@code albtrace.config} names. Problems are collected in {@link #problems()}, not printed.
      */
     public static Config load(Properties systemProperties, Map<String, String> environment) {
+        return load(systemProperties, environment, null);
+    }
+
+    /**
+     * As {@link #load(Properties, Map)}, with the agent arguments ({@code key=value,key=value}, or null) over
+     * everything else; {@code albtrace.config} among them names the file to read.
+     */
+    public static Config load(Properties systemProperties, Map<String, String> environment, String agentArguments) {
         List<String> problems = new ArrayList<>();
+        Map<String, String> arguments = new LinkedHashMap<>();
+        for (String[] pair : splitArguments(agentArguments)) {
+            if (pair[1] == null) {
+                problems.add("agent argument '" + pair[0] + "' is not key=value and is ignored");
+            } else if (pair[0].equals(FILE)) {
+                arguments.put(FILE, pair[1]);
+            } else {
+                accept(arguments, pair[0], pair[1], "agent argument", problems);
+            }
+        }
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> envNames = new HashMap<>();
         for (String key : knownKeys()) {
             envNames.put(envName(key), key);
         }
 
-        String file = systemProperties.getProperty(FILE);
+        String file = arguments.remove(FILE);
+        if (file == null) {
+            file = systemProperties.getProperty(FILE);
+        }
         if (file == null) {
             file = environment.get(envName(FILE));
         }
@@ -135,7 +177,46 @@ public final class Config {
                 accept(values, key, systemProperties.getProperty(key), "system property", problems);
             }
         }
+        values.putAll(arguments);
         return new Config(values, problems);
+    }
+
+    /**
+     * Splits agent arguments {@code key=value,key=value} into {@code {key, value}} pairs, in order, each part
+     * trimmed, empty parts skipped; a part without {@code =} is {@code {part, null}}. Values cannot hold a comma.
+     */
+    public static List<String[]> splitArguments(String agentArguments) {
+        List<String[]> pairs = new ArrayList<>();
+        if (agentArguments == null) {
+            return pairs;
+        }
+        for (String part : agentArguments.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            int eq = p.indexOf('=');
+            if (eq < 0) {
+                pairs.add(new String[] {p, null});
+            } else {
+                pairs.add(new String[] {p.substring(0, eq).trim(), p.substring(eq + 1).trim()});
+            }
+        }
+        return pairs;
+    }
+
+    /**
+     * Why {@code value} is not acceptable for the known key {@code key} ("is not true or false"), or null when
+     * it is. Any value is acceptable for {@code albtrace.config}, a file name.
+     */
+    public static String invalidValue(String key, String value) {
+        if (key.equals(FILE)) {
+            return null;
+        }
+        if (key.equals(MAX_HEADER_BYTES)) {
+            return parsePositive(value) < 0 ? "is not a whole number from 1 to " + MAX_HEADER_BYTES_LIMIT : null;
+        }
+        return parseBoolean(value) == null ? "is not true or false" : null;
     }
 
     private static void accept(Map<String, String> values, String key, String value, String where,
@@ -173,15 +254,36 @@ public final class Config {
         if (v == null) {
             return fallback;
         }
-        String t = v.trim();
-        if (t.equalsIgnoreCase("true")) {
-            return true;
-        }
-        if (t.equalsIgnoreCase("false")) {
-            return false;
+        Boolean b = parseBoolean(v);
+        if (b != null) {
+            return b;
         }
         problems.add(key + "=" + v + " is not true or false; using " + fallback);
         return fallback;
+    }
+
+    private static Boolean parseBoolean(String v) {
+        String t = v.trim();
+        if (t.equalsIgnoreCase("true")) {
+            return Boolean.TRUE;
+        }
+        if (t.equalsIgnoreCase("false")) {
+            return Boolean.FALSE;
+        }
+        return null;
+    }
+
+    /** The number, or -1 when it is not a whole number from 1 to the limit. */
+    private static int parsePositive(String v) {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1 && n <= MAX_HEADER_BYTES_LIMIT) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // below
+        }
+        return -1;
     }
 
     private static int positive(Map<String, String> values, String key, int fallback, List<String> problems) {
@@ -189,13 +291,9 @@ public final class Config {
         if (v == null) {
             return fallback;
         }
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n >= 1 && n <= MAX_HEADER_BYTES_LIMIT) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
+        int n = parsePositive(v);
+        if (n > 0) {
+            return n;
         }
         problems.add(key + "=" + v + " is not a whole number from 1 to " + MAX_HEADER_BYTES_LIMIT + "; using "
                 + fallback);

@@ -309,6 +309,118 @@ class ConfigTest {
     }
 
     @Test
+    void agentArgumentsWinOverEverySource() throws IOException {
+        Path f = file("albtrace.max.header.bytes=1000", "albtrace.debug=true", "albtrace.mdc.enabled=false");
+        Config c = Config.load(props("albtrace.config", f.toString(), "albtrace.max.header.bytes", "3000",
+                "albtrace.response.header", "true"), env("ALBTRACE_DEBUG", "false", "ALBTRACE_ENABLED", "false"),
+                " albtrace.max.header.bytes=5000 , albtrace.enabled=true,,albtrace.instrumentation.okhttp.enabled=false");
+        assertEquals(List.of(), c.problems());
+        assertEquals(5000, c.maxHeaderBytes(), "the argument over the property");
+        assertTrue(c.enabled(), "the argument over the environment");
+        assertFalse(c.instrumentationEnabled("okhttp"));
+        assertTrue(c.instrumentationEnabled("jdk-httpclient"));
+        // what the arguments do not set comes from the other sources, as before
+        assertTrue(c.responseHeader());
+        assertFalse(c.debug());
+        assertFalse(c.mdcEnabled());
+    }
+
+    @Test
+    void noAgentArgumentsIsTheSameAsLoadWithout() {
+        for (String none : new String[] {null, "", " ", ",,"}) {
+            Config c = Config.load(props("albtrace.max.header.bytes", "3000"), Map.of(), none);
+            assertEquals(List.of(), c.problems(), String.valueOf(none));
+            assertEquals(3000, c.maxHeaderBytes());
+        }
+    }
+
+    @Test
+    void anAgentArgumentNamesTheFileOverThePropertyAndTheEnvironment() throws IOException {
+        Path byArgument = file("albtrace.max.header.bytes=111");
+        Path byProperty = file("albtrace.max.header.bytes=222");
+        Path byEnv = file("albtrace.max.header.bytes=333", "albtrace.debug=true");
+        Config c = Config.load(props("albtrace.config", byProperty.toString()),
+                env("ALBTRACE_CONFIG", byEnv.toString()), "albtrace.config=" + byArgument);
+        assertEquals(List.of(), c.problems());
+        assertEquals(111, c.maxHeaderBytes());
+        assertFalse(c.debug(), "one file only: the argument's");
+    }
+
+    @Test
+    void badAgentArgumentsAreReportedAndTheRestApplies() {
+        Config c = Config.load(new Properties(), Map.of(),
+                "albtrace.nope=1,debug,albtrace.max.header.bytes=abc,albtrace.debug=true,albtrace.mdc.enabled=yes");
+        String all = problems(c);
+        assertEquals(4, c.problems().size(), all);
+        assertTrue(c.problems().get(0).startsWith("unknown setting albtrace.nope (agent argument) is ignored"), all);
+        assertEquals("agent argument 'debug' is not key=value and is ignored", c.problems().get(1), all);
+        assertTrue(all.contains("albtrace.max.header.bytes=abc is not a whole number"), all);
+        assertTrue(all.contains("albtrace.mdc.enabled=yes is not true or false"), all);
+        assertTrue(c.debug());
+        assertEquals(7168, c.maxHeaderBytes());
+        assertTrue(c.mdcEnabled());
+    }
+
+    @Test
+    void splitArguments() {
+        List<String[]> pairs = Config.splitArguments(" a=1, b = 2 ,,c,d=,e=x=y, ");
+        assertEquals(5, pairs.size());
+        assertEquals(List.of("a", "1"), List.of(pairs.get(0)));
+        assertEquals(List.of("b", "2"), List.of(pairs.get(1)));
+        assertEquals("c", pairs.get(2)[0]);
+        assertEquals(null, pairs.get(2)[1]);
+        assertEquals(List.of("d", ""), List.of(pairs.get(3)));
+        assertEquals(List.of("e", "x=y"), List.of(pairs.get(4)));
+        assertEquals(0, Config.splitArguments(null).size());
+        assertEquals(0, Config.splitArguments("").size());
+    }
+
+    @Test
+    void invalidValueAgreesWithLoad() {
+        String notBoolean = "is not true or false";
+        String notNumber = "is not a whole number from 1 to 1048576";
+        String[][] cases = {
+            {"albtrace.debug", "true", null},
+            {"albtrace.debug", " FALSE ", null},
+            {"albtrace.debug", "yes", notBoolean},
+            {"albtrace.instrumentation.okhttp.enabled", "1", notBoolean},
+            {"albtrace.max.header.bytes", "5000", null},
+            {"albtrace.max.header.bytes", "0", notNumber},
+            {"albtrace.max.header.bytes", "1048577", notNumber},
+            {"albtrace.max.header.bytes", "x", notNumber},
+            {"albtrace.config", "/any/where, really", null}};
+        for (String[] t : cases) {
+            assertEquals(t[2], Config.invalidValue(t[0], t[1]), t[0] + "=" + t[1]);
+            if (!t[0].equals(Config.FILE)) {
+                Config c = Config.load(props(t[0], t[1]), Map.of());
+                assertEquals(t[2] == null ? 0 : 1, c.problems().size(), t[0] + "=" + t[1] + ": " + problems(c));
+            }
+        }
+    }
+
+    @Test
+    void initializeReadsTheArgumentsOnceAndReportsTheirProblems() throws Exception {
+        Config previous = Config.install(null);
+        try {
+            Config[] first = new Config[1];
+            String err = StdErr.capture(
+                    () -> first[0] = Config.initialize("albtrace.max.header.bytes=4321,albtrace.bogus=1"));
+            assertEquals(4321, first[0].maxHeaderBytes());
+            assertSame(first[0], Config.current());
+            assertEquals(1, StdErr.count(err, "albtrace.bogus"), err);
+            assertTrue(err.startsWith("[albtrace] unknown setting albtrace.bogus (agent argument)"), err);
+            // later: the settings in force stay; arguments given then are said not to apply
+            err = StdErr.capture(() -> assertSame(first[0], Config.initialize("albtrace.max.header.bytes=99")));
+            assertEquals(4321, Config.current().maxHeaderBytes());
+            assertTrue(err.contains("albtrace.max.header.bytes=99 are not applied"), err);
+            err = StdErr.capture(() -> assertSame(first[0], Config.initialize(null)));
+            assertEquals("", err);
+        } finally {
+            Config.install(previous);
+        }
+    }
+
+    @Test
     void toStringNamesEverySetting() {
         String s = Config.load(props("albtrace.instrumentation.servlet.enabled", "false"), Map.of()).toString();
         for (String key : Config.knownKeys()) {
