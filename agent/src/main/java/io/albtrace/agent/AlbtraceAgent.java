@@ -3,6 +3,10 @@ package io.albtrace.agent;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.util.jar.JarFile;
 
 /**
@@ -18,6 +22,24 @@ public final class AlbtraceAgent {
     static final String BOOT_PREFIX = "albtrace/boot/";
     private static final String STARTER = "io.albtrace.agent.internal.AgentStarter";
     private static final String CLI = "io.albtrace.agent.internal.Cli";
+
+    /*
+     * The attach command's report: it passes agent arguments "report=FILE,key=value,...", FILE an empty file it
+     * made, and the agent writes its outcome there: one line "<status> <text>", then "problem <text>" lines.
+     * These are compile-time constants, so the CLI's classes use them without loading this class.
+     */
+    /** Leads the agent arguments when the attach command wants a report; the file name ends at the first comma. */
+    public static final String REPORT_ARGUMENT = "report=";
+    /** Status: the agent started and installed what is enabled. */
+    public static final String STARTED = "started";
+    /** Status: {@code albtrace.enabled=false}, nothing installed. */
+    public static final String DISABLED = "disabled";
+    /** Status: the agent was already installed in that JVM; this copy did nothing. */
+    public static final String ALREADY = "already";
+    /** Status: the agent could not start; the application runs without it. */
+    public static final String FAILED = "failed";
+    /** A settings problem, after the status line. */
+    public static final String PROBLEM = "problem";
 
     private static boolean started;
 
@@ -40,21 +62,54 @@ public final class AlbtraceAgent {
     }
 
     private static synchronized void start(String arguments, Instrumentation instrumentation, String how) {
+        String report = reportFile(arguments);
+        String outcome;
         try {
             if (started || alreadyInBootstrap()) {
                 System.err.println("[albtrace] the agent is already installed in this JVM; this second copy ("
                         + location() + ") is ignored");
-                return;
+                outcome = ALREADY + " the agent is already installed in this JVM; this copy is ignored";
+            } else {
+                started = true;
+                AgentClassLoader loader = new AgentClassLoader(openJar(), location(), AGENT_PREFIX);
+                outcome = (String) loader.loadClass(STARTER)
+                        .getMethod("start", Instrumentation.class, JarFile.class, String.class, String.class,
+                                String.class)
+                        .invoke(null, instrumentation, loader.jar(), BOOT_PREFIX, how, settings(arguments));
             }
-            started = true;
-            AgentClassLoader loader = new AgentClassLoader(openJar(), location(), AGENT_PREFIX);
-            loader.loadClass(STARTER)
-                    .getMethod("start", Instrumentation.class, JarFile.class, String.class, String.class)
-                    .invoke(null, instrumentation, loader.jar(), BOOT_PREFIX, how);
         } catch (Throwable e) {
             Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e;
             System.err.println("[albtrace] the agent could not start; the application runs without it: " + cause);
+            outcome = FAILED + " " + cause;
         }
+        if (report != null) {
+            try {
+                // never creates a file: only the one the attach command made is written
+                Files.write(Paths.get(report), (outcome + "\n").getBytes(StandardCharsets.UTF_8),
+                        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            } catch (Throwable e) {
+                // the attach command says it has no report; the messages above are on stderr
+            }
+        }
+    }
+
+    /** The report file named by the agent arguments, or null. */
+    static String reportFile(String arguments) {
+        if (arguments == null || !arguments.startsWith(REPORT_ARGUMENT)) {
+            return null;
+        }
+        int comma = arguments.indexOf(',');
+        String file = arguments.substring(REPORT_ARGUMENT.length(), comma < 0 ? arguments.length() : comma);
+        return file.isEmpty() ? null : file;
+    }
+
+    /** The agent arguments without the report file: the settings, {@code key=value,...}, or null. */
+    static String settings(String arguments) {
+        if (arguments == null || !arguments.startsWith(REPORT_ARGUMENT)) {
+            return arguments;
+        }
+        int comma = arguments.indexOf(',');
+        return comma < 0 ? null : arguments.substring(comma + 1);
     }
 
     private static boolean alreadyInBootstrap() {

@@ -12,9 +12,13 @@ public final class AgentStarter {
     private AgentStarter() {
     }
 
-    public static void start(Instrumentation instrumentation, JarFile jar, String bootPrefix, String how)
-            throws Exception {
+    /**
+     * @param settings the agent arguments' settings, {@code key=value,...}, or null
+     * @return the outcome, for the attach command's report: a status line, then settings problems
+     */
+    public static String start(Instrumentation instrumentation, JarFile jar, String bootPrefix, String how,
+            String settings) throws Exception {
         BootstrapInjector.inject(instrumentation, jar, bootPrefix);
-        Installation.run(instrumentation, how);
+        return Installation.run(instrumentation, how, settings);
     }
 }

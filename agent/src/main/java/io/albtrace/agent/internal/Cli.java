@@ -3,7 +3,7 @@ package io.albtrace.agent.internal;
 import io.albtrace.core.Config;
 import java.io.PrintStream;
 
-/** {@code java -jar albtrace-agent.jar [help|version]}. */
+/** {@code java -jar albtrace-agent.jar [help|version|attach PID [settings]]}. */
 public final class Cli {
 
     private Cli() {
@@ -22,6 +22,8 @@ public final class Cli {
             case "--version":
                 System.out.println("albtrace " + Version.get());
                 return 0;
+            case "attach":
+                return new Attach(System.out, System.err).run(args);
             default:
                 System.err.println("[albtrace] unknown command '" + command + "'");
                 usage(System.err);
@@ -39,9 +41,18 @@ public final class Cli {
         out.println("Commands:");
         out.println("  java -jar albtrace-agent.jar version   print the version");
         out.println("  java -jar albtrace-agent.jar help      print this text");
+        out.println("  " + Attach.USAGE_LINE);
+        out.println("      attach the agent to the running JVM PID (run it with a JDK's java, as the JVM's user);");
+        out.println("      calls made from then on carry the header. Settings as key=value, for example");
+        out.println("      albtrace.debug=true,albtrace.instrumentation.okhttp.enabled=false, win over the JVM's own.");
+        out.println("      Java 21+ prints a warning about a dynamically loaded agent unless the JVM was started");
+        out.println("      with -XX:+EnableDynamicAgentLoading. Exit status: 0 attached (or albtrace already there),");
+        out.println("      1 the agent did not start there, 2 bad command line, 3 no such process,");
+        out.println("      4 not a JVM or it refuses attach, 5 this Java cannot attach (no jdk.attach module).");
         out.println();
         out.println("Settings: system property -Dkey=value, or environment variable KEY (dots and dashes as");
         out.println("underscores, upper case); the property wins; -Dalbtrace.config=FILE reads a properties file first.");
+        out.println("Settings given to attach, or as -javaagent:/path/to/albtrace-agent.jar=key=value,..., win over all.");
         for (String key : Config.knownKeys()) {
             out.println("  " + key + "   (" + Config.envName(key) + ")");
         }

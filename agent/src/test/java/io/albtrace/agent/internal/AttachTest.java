@@ -1,0 +1,186 @@
+package io.albtrace.agent.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.tools.attach.AgentInitializationException;
+import com.sun.tools.attach.AgentLoadException;
+import com.sun.tools.attach.AttachNotSupportedException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The attach command's logic that needs no other process: its command line, /proc, the outcomes. */
+class AttachTest {
+
+    private static final long SELF = 4242;
+
+    private static Attach.Request parse(String... args) throws Attach.Refusal {
+        return Attach.parse(args, SELF);
+    }
+
+    @Test
+    void aPidAndNoSettings() throws Exception {
+        Attach.Request r = parse("attach", "1234");
+        assertEquals(1234, r.pid);
+        assertEquals("", r.settings);
+    }
+
+    @Test
+    void settingsInOneArgumentOrSeveralBecomeOneAgentArgument() throws Exception {
+        Attach.Request r = parse("attach", "77", "albtrace.debug=true, albtrace.max.header.bytes=5000",
+                "albtrace.instrumentation.okhttp.enabled=FALSE", "albtrace.config=/etc/albtrace.properties");
+        assertEquals(77, r.pid);
+        assertEquals("albtrace.debug=true,albtrace.max.header.bytes=5000,albtrace.instrumentation.okhttp.enabled=FALSE,"
+                + "albtrace.config=/etc/albtrace.properties", r.settings);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "abc  | 'abc' is not a process id (a whole number above 0)",
+        "0    | '0' is not a process id",
+        "-12  | '-12' is not a process id",
+        "1.5  | '1.5' is not a process id",
+        "\"\"   | '' is not a process id",
+        "99999999999999999999 | '99999999999999999999' is not a process id",
+        "4242 | 4242 is this command's own JVM; give the id of another one"})
+    void aBadPidIsAUsageError(String pid, String message) {
+        Attach.Refusal r = assertThrows(Attach.Refusal.class, () -> parse("attach", pid));
+        assertEquals(Attach.USAGE, r.status);
+        assertTrue(r.getMessage().startsWith(message), r.getMessage());
+    }
+
+    @Test
+    void noPidIsAUsageError() {
+        Attach.Refusal r = assertThrows(Attach.Refusal.class, () -> parse("attach"));
+        assertEquals(Attach.USAGE, r.status);
+        assertEquals("attach needs the id of a running JVM: " + Attach.USAGE_LINE, r.getMessage());
+    }
+
+    @Test
+    void everyBadSettingIsNamedAndNothingIsAttached() {
+        Attach.Refusal r = assertThrows(Attach.Refusal.class, () -> parse("attach", "77", "albtrace.debug=true",
+                "albtrace.nope=1,debug", "albtrace.max.header.bytes=0", "ALBTRACE_DEBUG=true", "albtrace.enabled=on"));
+        assertEquals(Attach.USAGE, r.status);
+        assertTrue(r.getMessage().startsWith("unknown setting 'albtrace.nope'; 'debug' is not key=value;"
+                + " albtrace.max.header.bytes=0 is not a whole number from 1 to 1048576; unknown setting"
+                + " 'ALBTRACE_DEBUG'; albtrace.enabled=on is not true or false; nothing was attached. Known settings:"
+                + " albtrace.config, albtrace.enabled, "), r.getMessage());
+    }
+
+    private static final String STATUS = "Name:\tjava\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t1234\n"
+            + "NSpid:\t1234\t7\nPid:\t1234\nUid:\t1000\t1000\t1000\t1000\nSigBlk:\t0000000000000000\n"
+            + "SigIgn:\t0000000000000000\nSigCgt:\t%s\n";
+
+    @Test
+    void procStatus() {
+        // a HotSpot JVM: catches SIGQUIT (3) among others
+        assertEquals(Boolean.TRUE, Attach.catchesSigquit(String.format(STATUS, "2000000181005ccf")));
+        assertEquals(Boolean.TRUE, Attach.catchesSigquit(String.format(STATUS, "0000000000000004")));
+        // sleep catches nothing; a shell catches SIGINT and SIGCHLD, not SIGQUIT
+        assertEquals(Boolean.FALSE, Attach.catchesSigquit(String.format(STATUS, "0000000000000000")));
+        assertEquals(Boolean.FALSE, Attach.catchesSigquit(String.format(STATUS, "0000000000010002")));
+        assertEquals(Boolean.FALSE, Attach.catchesSigquit(String.format(STATUS, "fffffffffffffffb")));
+        assertNull(Attach.catchesSigquit("Name:\tx\n"));
+        assertNull(Attach.catchesSigquit(String.format(STATUS, "zz")));
+
+        assertEquals(7, Attach.namespacePid(String.format(STATUS, "0"), 1234), "the id inside its container");
+        assertEquals(1234, Attach.namespacePid("NSpid:\t1234\n", 1234));
+        assertEquals(1234, Attach.namespacePid("Name:\tx\n", 1234));
+
+        assertFalse(Attach.isZombie(String.format(STATUS, "0")));
+        assertTrue(Attach.isZombie("State:\tZ (zombie)\n"));
+        assertFalse(Attach.isZombie("Name:\tx\n"));
+    }
+
+    /** As ByteBuddyAgent throws them: the JDK's exception, in an InvocationTargetException, in an IllegalStateException. */
+    private static Throwable wrapped(Throwable jdk) {
+        return new IllegalStateException("Error during attachment using: ...", new InvocationTargetException(jdk));
+    }
+
+    @Test
+    void whatTheAttacherThrowsBecomesAStatusAndAMessage() {
+        Attach.Refusal r = Attach.refusal(99, wrapped(new AttachNotSupportedException(
+                "The VM does not support the attach mechanism")));
+        assertEquals(Attach.NOT_ATTACHABLE, r.status);
+        assertEquals("JVM 99 cannot be attached to: The VM does not support the attach mechanism (it was started with"
+                + " -XX:+DisableAttachMechanism, or is not a HotSpot JVM)", r.getMessage());
+
+        r = Attach.refusal(99, wrapped(new AgentLoadException("Failed to load agent library: Dynamic agent loading is"
+                + " not enabled. Use -XX:+EnableDynamicAgentLoading to launch target VM.")));
+        assertEquals(Attach.NOT_ATTACHABLE, r.status);
+        assertTrue(r.getMessage().startsWith("JVM 99 did not load the agent: Failed to load agent library"), r.getMessage());
+
+        r = Attach.refusal(99, wrapped(new AgentInitializationException("Agent JAR loaded but agent failed to initialize")));
+        assertEquals(Attach.AGENT_FAILED, r.status);
+        assertEquals("the agent failed to start in JVM 99: Agent JAR loaded but agent failed to initialize", r.getMessage());
+
+        r = Attach.refusal(99, wrapped(new IOException("Permission denied")));
+        assertEquals(Attach.NOT_ATTACHABLE, r.status);
+        assertEquals("cannot attach to process 99: Permission denied", r.getMessage());
+
+        r = Attach.refusal(99, new IllegalStateException("No compatible attachment provider is available"));
+        assertEquals(Attach.NO_ATTACH_MODULE, r.status);
+
+        r = Attach.refusal(99, new IllegalArgumentException("odd"));
+        assertEquals(Attach.NOT_ATTACHABLE, r.status);
+        assertEquals("cannot attach to process 99: java.lang.IllegalArgumentException: odd", r.getMessage());
+    }
+
+    private static final class Printed {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final Attach attach = new Attach(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        String out() {
+            return out.toString(StandardCharsets.UTF_8);
+        }
+
+        String err() {
+            return err.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void theReportFromTheTargetIsSaid() {
+        Attach.Request plain = new Attach.Request(99, "");
+        Attach.Request withSettings = new Attach.Request(99, "albtrace.debug=true");
+
+        Printed p = new Printed();
+        assertEquals(Attach.OK, p.attach.reportOutcome(plain, List.of("started albtrace 1.0 started on Java 21.0.1",
+                "problem cannot read the settings file x")));
+        assertEquals("[albtrace] attached to JVM 99 (albtrace 1.0 started on Java 21.0.1)\n", p.out());
+        assertEquals("[albtrace] JVM 99: cannot read the settings file x\n", p.err());
+
+        p = new Printed();
+        assertEquals(Attach.OK, p.attach.reportOutcome(plain, List.of("disabled albtrace.enabled=false: nothing installed")));
+        assertEquals("[albtrace] attached to JVM 99 (albtrace.enabled=false: nothing installed)\n", p.out());
+
+        p = new Printed();
+        assertEquals(Attach.OK, p.attach.reportOutcome(withSettings, List.of("already the agent is already installed")));
+        assertEquals("[albtrace] JVM 99 already runs albtrace: nothing changed, the settings given are not applied\n",
+                p.out());
+        assertEquals("", p.err());
+
+        p = new Printed();
+        assertEquals(Attach.AGENT_FAILED, p.attach.reportOutcome(plain, List.of("failed java.lang.LinkageError: x")));
+        assertEquals("", p.out());
+        assertEquals("[albtrace] attached to JVM 99, but the agent could not start there (it runs on without it):"
+                + " java.lang.LinkageError: x\n", p.err());
+
+        // no report came back (another /tmp, another user): attached, and said where to look
+        p = new Printed();
+        assertEquals(Attach.OK, p.attach.reportOutcome(plain, List.of()));
+        assertTrue(p.out().startsWith("[albtrace] attached to JVM 99 (it did not report back"), p.out());
+    }
+}
