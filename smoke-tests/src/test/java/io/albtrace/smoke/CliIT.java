@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@code java -jar albtrace-agent.jar [help|version]}. */
+/** {@code java -jar albtrace-agent.jar [help|version]}; {@code attach} is {@link AttachIT}'s. */
 class CliIT {
 
     private static final List<String> KEYS = List.of("albtrace.config", "albtrace.enabled",
@@ -29,6 +29,8 @@ class CliIT {
             assertTrue(r.out().startsWith("albtrace " + Jvm.VERSION), r.dump());
             assertTrue(r.out().contains("-javaagent:"), r.dump());
             assertTrue(r.out().contains("JAVA_TOOL_OPTIONS"), r.dump());
+            assertTrue(r.out().contains("java -jar albtrace-agent.jar attach PID [key=value"), r.dump());
+            assertTrue(r.out().contains("-XX:+EnableDynamicAgentLoading"), r.dump());
             for (String key : KEYS) {
                 assertTrue(r.out().contains(key), key + r.dump());
                 String env = key.toUpperCase().replace('.', '_').replace('-', '_');

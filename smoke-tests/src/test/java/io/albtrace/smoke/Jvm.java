@@ -187,6 +187,25 @@ final class Jvm {
         }
     }
 
+    /**
+     * {@code java <jvm args> -cp <class path> <main class> <args>}, left running with its stdin open: see
+     * {@link Background}. Close it (try-with-resources) so that it never outlives the test.
+     */
+    Background start(String classPath, String mainClass, String... args) {
+        mainArgs.add("-cp");
+        mainArgs.add(classPath);
+        mainArgs.add(mainClass);
+        mainArgs.addAll(Arrays.asList(args));
+        List<String> command = command();
+        try {
+            Path[] files = outputFiles();
+            Process p = processBuilder(command, files).start();
+            return new Background(command, p, files[0], files[1], timeout);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + describe(command), e);
+        }
+    }
+
     private static final java.util.regex.Pattern LISTENING = java.util.regex.Pattern.compile("listening on (\\d+)");
 
     /** A JVM running in the background ({@link #service}); {@link #close} stops it and everything it started. */
@@ -326,6 +345,137 @@ final class Jvm {
 
     private static Path path(String key) {
         return Paths.get(property(key)).toAbsolutePath().normalize();
+    }
+
+    /**
+     * A JVM left running: lines go to its stdin; its stdout and stderr go to files under {@code target/smoke},
+     * read as they grow. Every wait is bounded by the timeout; closing kills it if it is still running.
+     */
+    static final class Background implements AutoCloseable {
+
+        private final List<String> command;
+        private final Process process;
+        private final Path out;
+        private final Path err;
+        private final Duration timeout;
+        private final java.io.Writer stdin;
+        /** How many stdout lines the waits have consumed. */
+        private int consumed;
+
+        Background(List<String> command, Process process, Path out, Path err, Duration timeout) {
+            this.command = command;
+            this.process = process;
+            this.out = out;
+            this.err = err;
+            this.timeout = timeout;
+            this.stdin = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** Writes one line to its stdin. */
+        Background send(String line) {
+            try {
+                stdin.write(line + "\n");
+                stdin.flush();
+            } catch (IOException e) {
+                fail("cannot write '" + line + "' to the JVM: " + e + dump());
+            }
+            return this;
+        }
+
+        /**
+         * Waits for the next stdout line, after those consumed already, that {@code last} accepts and returns the
+         * lines up to and including it; they are consumed.
+         */
+        List<String> readUntil(java.util.function.Predicate<String> last) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                List<String> lines = out().lines().collect(Collectors.toList());
+                // a line is complete once a newline follows it
+                int complete = out().endsWith("\n") ? lines.size() : lines.size() - 1;
+                for (int i = consumed; i < complete; i++) {
+                    if (last.test(lines.get(i))) {
+                        List<String> read = new ArrayList<>(lines.subList(consumed, i + 1));
+                        consumed = i + 1;
+                        return read;
+                    }
+                }
+                if (!process.isAlive()) {
+                    fail("the JVM ended (exit " + process.exitValue() + ") before printing the line awaited" + dump());
+                }
+                if (System.nanoTime() > deadline) {
+                    fail("the JVM did not print the line awaited within " + timeout.toSeconds() + " s" + dump());
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+
+        /** Closes its stdin and waits for it to end; returns its exit status. */
+        int finish() {
+            try {
+                stdin.close();
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    fail("the JVM did not end within " + timeout.toSeconds() + " s of its stdin closing" + dump());
+                }
+                return process.exitValue();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        String out() {
+            try {
+                return read(out);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        String err() {
+            try {
+                return read(err);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Its stderr lines from the agent: those that start with {@code [albtrace]}. */
+        List<String> agentLines() {
+            return err().lines().filter(l -> l.startsWith("[albtrace]")).collect(Collectors.toList());
+        }
+
+        /** For assertion messages: the command and everything it printed so far. */
+        String dump() {
+            return "\n$ " + String.join(" ", command) + " (pid " + process.pid() + ")\n--- stdout\n" + out()
+                    + "--- stderr\n" + err();
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+                try {
+                    process.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     /** What a JVM did. */

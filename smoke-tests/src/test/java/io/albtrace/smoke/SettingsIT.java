@@ -54,6 +54,19 @@ class SettingsIT {
         assertEquals(List.of(), r.agentLines(), r.dump());
     }
 
+    /** Settings after {@code -javaagent:albtrace-agent.jar=} (the form {@code attach} passes): over the JVM's own. */
+    @Test
+    void agentArgumentsWinOverSystemProperties() {
+        Jvm.Result r = Jvm.java().named("agent-arguments").jvmArgs("-Dalbtrace.instrumentation.okhttp.enabled=true",
+                Jvm.javaagent() + "=albtrace.instrumentation.okhttp.enabled=false").jar(Jvm.DEMO_JAR);
+        Set<String> off = DemoOutput.clientsOf("okhttp");
+        Set<String> on = new HashSet<>(DemoOutput.CLIENTS.keySet());
+        on.removeAll(off);
+        DemoOutput.of(r).assertUnchanged(off).assertForwardedPerSpec(on);
+        assertTrue(r.out().contains("instrumentation switched off: okhttp"), r.dump());
+        assertEquals(List.of(), r.agentLines(), r.dump());
+    }
+
     @Test
     void thePropertyWinsOverTheEnvironment() {
         Jvm.Result r = Jvm.java().named("property-wins").env("ALBTRACE_ENABLED", "false")
