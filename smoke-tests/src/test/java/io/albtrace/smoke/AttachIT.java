@@ -234,6 +234,22 @@ class AttachIT {
         }
     }
 
+    /** Java 21+ started with -XX:-EnableDynamicAgentLoading refuses the agent, as the README says. */
+    @Test
+    void aJvmThatDisallowsDynamicAgentsRefuses() {
+        assumeTrue(Jvm.jdks().size() > 1, "Temurin 25 is not installed at " + Jvm.JDK25);
+        Path jdk = Jvm.JDK25;
+        try (Jvm.Background app = target(jdk, "attach-disallowed-target", "-XX:-EnableDynamicAgentLoading")) {
+            Jvm.Result r = attach(jdk, "attach-disallowed", app.pid());
+            assertEquals(4, r.exit(), r.dump());
+            assertEquals(1, r.errLines().size(), r.dump());
+            assertTrue(r.errLines().get(0).startsWith("[albtrace] JVM " + app.pid() + " did not load the agent: ")
+                    && r.errLines().get(0).contains("-XX:+EnableDynamicAgentLoading"), r.dump());
+            assertUntouched(calls(app, "after"), Set.copyOf(CLIENTS), "after a refused attach");
+            assertEquals(0, app.finish(), app.dump());
+        }
+    }
+
     /** Attaching sends SIGQUIT, which kills a process that does not handle it: such a process is left alone. */
     @Test
     void aProcessThatIsNotAJvmIsLeftAlone() throws Exception {
