@@ -24,6 +24,8 @@ public final class AgentClassLoader extends ClassLoader {
         registerAsParallelCapable();
     }
 
+    private static final String OWN_SERVICES = "META-INF/services/io.albtrace.";
+
     private final JarFile jar;
     private final String jarUrl;
     private final String[] prefixes;
@@ -83,6 +85,19 @@ public final class AgentClassLoader extends ClassLoader {
             }
         }
         return null;
+    }
+
+    /**
+     * The agent's own service files ({@code META-INF/services/io.albtrace...}) are only in its jar: they are not
+     * looked for in the JDK's loaders, which would search each of the JDK's modules for them (milliseconds of
+     * every start, a JDK tool's included). Everything else is parent first, as usual.
+     */
+    @Override
+    public Enumeration<URL> getResources(String name) throws IOException {
+        if (name.startsWith(OWN_SERVICES)) {
+            return findResources(name);
+        }
+        return super.getResources(name);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Function;
 import java.util.jar.JarFile;
 
 /**
@@ -72,10 +73,12 @@ public final class AlbtraceAgent {
             } else {
                 started = true;
                 AgentClassLoader loader = new AgentClassLoader(openJar(), location(), AGENT_PREFIX);
-                outcome = (String) loader.loadClass(STARTER)
-                        .getMethod("start", Instrumentation.class, JarFile.class, String.class, String.class,
-                                String.class)
-                        .invoke(null, instrumentation, loader.jar(), BOOT_PREFIX, how, settings(arguments));
+                // through a JDK interface, not Method.invoke: see AgentStarter
+                @SuppressWarnings("unchecked")
+                Function<Object[], String> starter =
+                        (Function<Object[], String>) loader.loadClass(STARTER).getConstructor().newInstance();
+                outcome = starter.apply(new Object[] {instrumentation, loader.jar(), BOOT_PREFIX, how,
+                        settings(arguments)});
             }
         } catch (Throwable e) {
             Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e;

@@ -1,15 +1,34 @@
 package io.albtrace.agent.internal;
 
 import java.lang.instrument.Instrumentation;
+import java.util.function.Function;
 import java.util.jar.JarFile;
 
 /**
- * Called once by {@code AlbtraceAgent} in the agent's class loader: defines the core classes in the bootstrap
+ * Created once by {@code AlbtraceAgent} in the agent's class loader: defines the core classes in the bootstrap
  * loader, then installs. Refers to no core class itself, so that none is looked up before it is defined.
+ *
+ * <p>It is a {@link Function} of {@code {Instrumentation, JarFile, String bootPrefix, String how, String settings}}
+ * to the outcome ({@link #start}) so that the
+ * entry class, which cannot see this loader's types, calls it through a JDK interface rather than by reflection:
+ * since Java 18 the first reflective call of a method costs tens of milliseconds of start-up (method handles are
+ * spun for it), in every JVM the agent is attached to.
  */
-public final class AgentStarter {
+public final class AgentStarter implements Function<Object[], String> {
 
-    private AgentStarter() {
+    public AgentStarter() {
+    }
+
+    @Override
+    public String apply(Object[] arguments) {
+        try {
+            return start((Instrumentation) arguments[0], (JarFile) arguments[1], (String) arguments[2],
+                    (String) arguments[3], (String) arguments[4]);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.toString(), e);
+        }
     }
 
     /**

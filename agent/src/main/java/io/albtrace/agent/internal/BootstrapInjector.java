@@ -5,13 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,18 +17,20 @@ import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
+import jdk.internal.misc.Unsafe;
 
 /**
  * Defines the core classes ({@code albtrace/boot/**.classdata}) in the bootstrap class loader, so that advice
  * inlined into any class, the JDK's included, can call them.
  *
  * <p>They are defined one by one with {@code jdk.internal.misc.Unsafe.defineClass}, reached by opening that
- * package to this loader's own module only. Appending a jar to the boot class path would also work, but makes
+ * package to this loader's own module only, and called directly. Appending a jar to the boot class path would also work, but makes
  * the JVM turn class-data sharing off for application classes; that is only the fallback.
  */
 final class BootstrapInjector {
 
     private static final String SUFFIX = ".classdata";
+    private static final String INDEX = "classes.index";
 
     private BootstrapInjector() {
     }
@@ -46,35 +46,49 @@ final class BootstrapInjector {
         }
     }
 
+    /**
+     * The core classes, by the jar's {@value #INDEX} (written by the build), so that only their entries are read:
+     * walking all of the jar's entries, Byte Buddy's thousands included, cost several milliseconds of every start.
+     */
     private static Map<String, byte[]> read(JarFile jar, String prefix) throws IOException {
+        JarEntry index = jar.getJarEntry(prefix + INDEX);
+        if (index == null) {
+            throw new IOException("the agent jar has no " + prefix + INDEX + ": it is damaged");
+        }
+        String list;
+        try (InputStream in = jar.getInputStream(index)) {
+            list = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
         Map<String, byte[]> classes = new LinkedHashMap<>();
-        Enumeration<JarEntry> entries = jar.entries();
-        while (entries.hasMoreElements()) {
-            JarEntry entry = entries.nextElement();
-            String name = entry.getName();
-            if (name.startsWith(prefix) && name.endsWith(SUFFIX)) {
-                try (InputStream in = jar.getInputStream(entry)) {
-                    String className = name.substring(prefix.length(), name.length() - SUFFIX.length()).replace('/', '.');
-                    classes.put(className, in.readAllBytes());
-                }
+        for (String line : list.split("\n")) {
+            String file = line.trim();
+            if (!file.endsWith(".class")) {
+                continue;
+            }
+            String path = file.substring(0, file.length() - ".class".length());
+            JarEntry entry = jar.getJarEntry(prefix + path + SUFFIX);
+            if (entry == null) {
+                throw new IOException("the agent jar has no " + prefix + path + SUFFIX + ": it is damaged");
+            }
+            try (InputStream in = jar.getInputStream(entry)) {
+                classes.put(path.replace('/', '.'), in.readAllBytes());
             }
         }
         if (classes.isEmpty()) {
-            throw new IOException("the agent jar has no " + prefix + "*" + SUFFIX + " entries: it is damaged");
+            throw new IOException("the agent jar's " + prefix + INDEX + " lists no classes: it is damaged");
         }
         return classes;
     }
 
-    private static void defineWithUnsafe(Instrumentation instrumentation, Map<String, byte[]> classes)
-            throws Exception {
+    private static void defineWithUnsafe(Instrumentation instrumentation, Map<String, byte[]> classes) {
         Module javaBase = Object.class.getModule();
         Module self = BootstrapInjector.class.getModule();
         instrumentation.redefineModule(javaBase, Collections.emptySet(), Collections.emptyMap(),
                 Map.of("jdk.internal.misc", Set.of(self)), Collections.emptySet(), Collections.emptyMap());
-        Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
-        Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
-        Method define = unsafeType.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
-                ClassLoader.class, ProtectionDomain.class);
+        // Called directly, not by reflection: since Java 18 reflection runs on method handles, and its first use
+        // here cost 30 to 100 ms of start-up on Java 25. The package was opened to this module just above; the
+        // calls link when first run (src/stub/java holds what javac compiles them against).
+        Unsafe unsafe = Unsafe.getUnsafe();
         // A class can only be defined after its supertypes: retry until every class is in or no progress is made.
         List<String> pending = new ArrayList<>(classes.keySet());
         while (!pending.isEmpty()) {
@@ -86,13 +100,10 @@ final class BootstrapInjector {
                 }
                 byte[] bytes = classes.get(name);
                 try {
-                    define.invoke(unsafe, name, bytes, 0, bytes.length, null, null);
-                } catch (InvocationTargetException e) {
-                    if (!(e.getCause() instanceof NoClassDefFoundError)) {
-                        throw e;
-                    }
+                    unsafe.defineClass(name, bytes, 0, bytes.length, null, null);
+                } catch (NoClassDefFoundError e) {
                     next.add(name);
-                    last = e.getCause();
+                    last = e;
                 }
             }
             if (next.size() == pending.size()) {
