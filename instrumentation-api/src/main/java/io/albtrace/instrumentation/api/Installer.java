@@ -16,23 +16,31 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Installs every enabled {@link InstrumentationModule} found on a class loader. Start-up work is a map from
- * class names to instrumentations and one transformer; each class load costs one hash lookup, and Byte Buddy
- * is loaded only when a class on that map appears ({@link Weaver}).
+ * class names to modules ({@link InstrumentationModule#typeNames()}) and one transformer; each class load costs
+ * one hash lookup. The modules' type instrumentations, and with them Byte Buddy, are loaded only when a class
+ * on that map appears ({@link Weaver}), or by the warm-up.
  */
 public final class Installer implements ClassFileTransformer {
 
     private final Instrumentation instrumentation;
     private final ClassLoader agentLoader;
-    /** Internal class name ({@code a/b/C}) to the instrumentations of that class. */
-    private final Map<String, List<Target>> targets;
+    /** Internal class name ({@code a/b/C}) to the modules that change that class. */
+    private final Map<String, List<InstrumentationModule>> targets;
+    /** Each module's type instrumentations, created the first time one of its classes is loaded (or warmed up). */
+    private final Map<InstrumentationModule, List<TypeInstrumentation>> created = new HashMap<>();
+    /** Internal class name to its instrumentations, once they were needed. */
+    private final Map<String, List<Target>> resolved = new ConcurrentHashMap<>();
     private final Module coreModule = Outgoing.class.getModule();
     /** The warm-up thread, or null when there was no target on the class path to warm up with. */
     volatile Thread warmUpThread;
 
-    private Installer(Instrumentation instrumentation, ClassLoader agentLoader, Map<String, List<Target>> targets) {
+    private Installer(Instrumentation instrumentation, ClassLoader agentLoader,
+            Map<String, List<InstrumentationModule>> targets) {
         this.instrumentation = instrumentation;
         this.agentLoader = agentLoader;
         this.targets = targets;
@@ -46,7 +54,7 @@ public final class Installer implements ClassFileTransformer {
      */
     public static Installer install(Instrumentation instrumentation, ClassLoader loader) {
         Config config = Config.current();
-        Map<String, List<Target>> targets = new HashMap<>();
+        Map<String, List<InstrumentationModule>> targets = new HashMap<>();
         List<String> installed = new ArrayList<>();
         for (InstrumentationModule module : discover(loader)) {
             if (!config.instrumentationEnabled(module.name())) {
@@ -56,26 +64,24 @@ public final class Installer implements ClassFileTransformer {
             }
             // a module that fails here (a bug, a class it needs is missing) is skipped, not the whole agent
             List<String> names = new ArrayList<>();
-            List<Target> moduleTargets = new ArrayList<>();
             try {
-                for (TypeInstrumentation type : module.typeInstrumentations()) {
-                    for (String name : type.typeNames()) {
-                        names.add(name.replace('.', '/'));
-                        moduleTargets.add(new Target(module, type));
-                    }
+                for (String name : module.typeNames()) {
+                    names.add(name.replace('.', '/'));
                 }
             } catch (RuntimeException | LinkageError e) {
                 Log.warn("instrumentation " + module.name() + " could not be set up and is skipped: " + e);
                 continue;
             }
             installed.add(module.name());
-            for (int i = 0; i < names.size(); i++) {
-                List<Target> list = targets.get(names.get(i));
+            for (String name : names) {
+                List<InstrumentationModule> list = targets.get(name);
                 if (list == null) {
                     list = new ArrayList<>(1);
-                    targets.put(names.get(i), list);
+                    targets.put(name, list);
                 }
-                list.add(moduleTargets.get(i));
+                if (!list.contains(module)) {
+                    list.add(module);
+                }
             }
         }
         if (targets.isEmpty()) {
@@ -156,17 +162,71 @@ public final class Installer implements ClassFileTransformer {
         if (!hasApplicationPath()) {
             return;
         }
-        for (Map.Entry<String, List<Target>> e : targets.entrySet()) {
+        for (Map.Entry<String, List<InstrumentationModule>> e : targets.entrySet()) {
             java.net.URL url = ClassLoader.getSystemResource(e.getKey() + ".class");
             // the JDK's own classes (jrt:) are always there: they would start the thread, and load Byte Buddy, in
             // every JVM, a JDK tool included; only a library on the class path says the application needs it
             if (url != null && !"jrt".equals(url.getProtocol())) {
-                Thread thread = new Thread(new WarmUp(e.getKey(), e.getValue(), agentLoader), "albtrace-warm-up");
+                Thread thread = new Thread(new WarmUp(this, e.getKey(), e.getValue()), "albtrace-warm-up");
                 thread.setDaemon(true);
                 thread.start();
                 warmUpThread = thread;
                 return;
             }
+        }
+    }
+
+    /**
+     * The instrumentations of the class {@code internalName}, the first time creating the type instrumentations of
+     * the modules that change it.
+     */
+    private List<Target> targetsOf(String internalName, List<InstrumentationModule> modules) {
+        List<Target> found = resolved.get(internalName);
+        if (found != null) {
+            return found;
+        }
+        String binaryName = internalName.replace('/', '.');
+        found = new ArrayList<>(1);
+        for (InstrumentationModule module : modules) {
+            for (TypeInstrumentation type : typeInstrumentations(module)) {
+                if (type.typeNames().contains(binaryName)) {
+                    found.add(new Target(module, type));
+                }
+            }
+        }
+        resolved.put(internalName, found);
+        return found;
+    }
+
+    /**
+     * A module's type instrumentations, created once. A module whose type instrumentations cannot be created (a
+     * bug) changes nothing, and says so once; one whose {@link InstrumentationModule#typeNames()} do not match its
+     * type instrumentations' names (a bug too) says so once.
+     */
+    private List<TypeInstrumentation> typeInstrumentations(InstrumentationModule module) {
+        synchronized (created) {
+            List<TypeInstrumentation> types = created.get(module);
+            if (types == null) {
+                try {
+                    types = new ArrayList<>(module.typeInstrumentations());
+                    Set<String> declared = new TreeSet<>(module.typeNames());
+                    Set<String> actual = new TreeSet<>();
+                    for (TypeInstrumentation type : types) {
+                        actual.addAll(type.typeNames());
+                    }
+                    if (!declared.equals(actual)) {
+                        Log.warnOnce("type-names:" + module.name(), "instrumentation " + module.name()
+                                + ": its type names " + declared + " are not those of its type instrumentations "
+                                + actual + " (a bug); only classes on both lists are changed");
+                    }
+                } catch (RuntimeException | LinkageError e) {
+                    Log.warnOnce("set-up:" + module.name(), "instrumentation " + module.name()
+                            + " could not be set up and changes nothing: " + e);
+                    types = Collections.emptyList();
+                }
+                created.put(module, types);
+            }
+            return types;
         }
     }
 
@@ -183,14 +243,14 @@ public final class Installer implements ClassFileTransformer {
 
     /** The warm-up's work: one weave whose result is thrown away. */
     private static final class WarmUp implements Runnable {
+        private final Installer installer;
         private final String internalName;
-        private final List<Target> targets;
-        private final ClassLoader agentLoader;
+        private final List<InstrumentationModule> modules;
 
-        WarmUp(String internalName, List<Target> targets, ClassLoader agentLoader) {
+        WarmUp(Installer installer, String internalName, List<InstrumentationModule> modules) {
+            this.installer = installer;
             this.internalName = internalName;
-            this.targets = targets;
-            this.agentLoader = agentLoader;
+            this.modules = modules;
         }
 
         @Override
@@ -198,7 +258,7 @@ public final class Installer implements ClassFileTransformer {
             try (java.io.InputStream in = ClassLoader.getSystemResourceAsStream(internalName + ".class")) {
                 if (in != null) {
                     Weaver.weave(internalName.replace('/', '.'), in.readAllBytes(), ClassLoader.getSystemClassLoader(),
-                            agentLoader, targets, true);
+                            installer.agentLoader, installer.targetsOf(internalName, modules), true);
                 }
             } catch (Throwable e) {
                 // a failed warm-up costs nothing but the time: the real weave reports its own problems
@@ -212,11 +272,15 @@ public final class Installer implements ClassFileTransformer {
         if (className == null) {
             return null;
         }
-        List<Target> matched = targets.get(className);
-        if (matched == null) {
+        List<InstrumentationModule> modules = targets.get(className);
+        if (modules == null) {
             return null;
         }
         try {
+            List<Target> matched = targetsOf(className, modules);
+            if (matched.isEmpty()) {
+                return null;
+            }
             byte[] changed = Weaver.weave(className.replace('/', '.'), classfileBuffer, loader, agentLoader, matched,
                     false);
             if (changed != null && module != null && module.isNamed() && !module.canRead(coreModule)) {

@@ -1,5 +1,6 @@
 package io.albtrace.instrumentation.api;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -7,8 +8,8 @@ import java.util.List;
  * {@code META-INF/services/io.albtrace.instrumentation.api.InstrumentationModule} and found by the
  * {@link Installer}; each is switched by {@code albtrace.instrumentation.NAME.enabled}.
  *
- * <p>Construction and {@link #typeInstrumentations()} run at start-up, so they must be trivial: no Byte Buddy
- * types, no class loading, no I/O.
+ * <p>Construction and {@link #typeNames()} run at start-up, so they must be trivial: no Byte Buddy types, no
+ * class loading, no I/O.
  */
 public abstract class InstrumentationModule {
 
@@ -23,8 +24,27 @@ public abstract class InstrumentationModule {
         return name;
     }
 
-    /** The types this module changes, each with its matcher and advice. */
+    /**
+     * The types this module changes, each with its matcher and advice. Called when one of {@link #typeNames()} is
+     * loaded, not at start-up, when a module overrides {@link #typeNames()}.
+     */
     public abstract List<TypeInstrumentation> typeInstrumentations();
+
+    /**
+     * The binary names of the classes this module changes: all the {@link TypeInstrumentation#typeNames()} of
+     * {@link #typeInstrumentations()}, which the installer reads at start-up. This default creates the type
+     * instrumentations to ask them. A module of the agent overrides it with the names themselves, so that its
+     * type instrumentations are created only when one of those classes is loaded: their code refers to Byte
+     * Buddy, and the JVM's verifier loads Byte Buddy classes as soon as it links them, in every JVM, a JDK tool
+     * that never loads one of these classes included. The installer checks that the two lists agree.
+     */
+    public List<String> typeNames() {
+        List<String> names = new ArrayList<>();
+        for (TypeInstrumentation type : typeInstrumentations()) {
+            names.addAll(type.typeNames());
+        }
+        return names;
+    }
 
     @Override
     public String toString() {

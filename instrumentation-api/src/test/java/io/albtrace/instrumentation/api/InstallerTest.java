@@ -460,6 +460,37 @@ class InstallerTest {
         assertEquals("Hello, x", function(new FixtureLoader("after-broken-module-2"), GREETER).apply("x"));
     }
 
+    /**
+     * A module that names its classes itself ({@link InstrumentationModule#typeNames()}) is asked for its type
+     * instrumentations only when one of its classes is loaded, once: creating them makes the JVM link classes that
+     * refer to Byte Buddy, which a JVM that never loads such a class (a JDK tool) must not pay for. When its names
+     * and its type instrumentations' disagree, that is said once.
+     */
+    @Test
+    void typeInstrumentationsAreCreatedOnlyWhenAClassTheyChangeIsLoaded() throws Exception {
+        ClassLoader loader = servicesLoader(LazyModule.class.getName());
+        LazyModule.CREATED.set(0);
+        byte[] bytes = FixtureLoader.bytesOf(GREETER);
+        String err = capture(() -> {
+            installer = Installer.install(instrumentation, loader);
+            assertNotNull(installer);
+            assertEquals(Set.of(LazyModule.LAZY, LazyModule.UNLISTED), installer.typeNames());
+            assertEquals(0, LazyModule.CREATED.get(), "nothing is created at start-up");
+            assertNull(installer.transform(null, new FixtureLoader("lazy-1"), internal(LazyModule.LAZY), null, null,
+                    bytes));
+            assertEquals(1, LazyModule.CREATED.get(), "created when a class it changes is loaded");
+            assertNull(installer.transform(null, new FixtureLoader("lazy-2"), internal(LazyModule.LAZY), null, null,
+                    bytes));
+            assertNull(installer.transform(null, new FixtureLoader("lazy-3"), internal(LazyModule.UNLISTED), null,
+                    null, bytes));
+            assertEquals(1, LazyModule.CREATED.get(), "and only once");
+        });
+        List<String> said = linesWith(err, "[albtrace]");
+        assertEquals(1, said.size(), err);
+        assertTrue(said.get(0).startsWith("[albtrace] instrumentation http-url-connection: its type names [" + LazyModule.LAZY
+                + ", " + LazyModule.UNLISTED + "] are not those of its type instrumentations [" + LazyModule.LAZY + "]"), err);
+    }
+
     @Test
     void nothingToInstallWhenNoModuleIsListed() throws Exception {
         assertNull(Installer.install(instrumentation, servicesLoader("# none")));

@@ -56,4 +56,30 @@ public final class ApacheHttpClientInstrumentationModule extends Instrumentation
                 new HttpClient4Instrumentation(),
                 new HttpClient4ConnectionInstrumentation());
     }
+
+    /**
+     * The classes the type instrumentations above change. The installer reads these at start-up and creates the
+     * type instrumentations only when one of these classes is loaded ({@link InstrumentationModule#typeNames()}).
+     */
+    @Override
+    public List<String> typeNames() {
+        return Arrays.asList(
+                "org.apache.hc.client5.http.impl.classic.InternalHttpClient",
+                "org.apache.hc.client5.http.impl.classic.MinimalHttpClient",
+                "org.apache.hc.core5.http.impl.io.DefaultBHttpClientConnection",
+                "org.apache.hc.client5.http.impl.async.InternalAbstractHttpAsyncClient",
+                "org.apache.hc.client5.http.impl.async.MinimalHttpAsyncClient",
+                "org.apache.hc.client5.http.impl.async.MinimalH2AsyncClient",
+                "org.apache.hc.core5.http.impl.nio.ClientHttp1StreamHandler",
+                "org.apache.hc.core5.http2.impl.nio.ClientH2StreamHandler",
+                "org.apache.hc.client5.http.impl.async.HttpAsyncMainClientExec",
+                "org.apache.hc.client5.http.impl.async.H2AsyncMainClientExec",
+                "org.apache.hc.core5.http.impl.nio.DefaultHttpRequestWriter",
+                "org.apache.hc.core5.http2.impl.DefaultH2RequestConverter",
+                "org.apache.http.impl.client.InternalHttpClient",
+                "org.apache.http.impl.client.MinimalHttpClient",
+                "org.apache.http.impl.client.AbstractHttpClient",
+                "org.apache.http.impl.DefaultBHttpClientConnection",
+                "org.apache.http.impl.AbstractHttpClientConnection");
+    }
 }

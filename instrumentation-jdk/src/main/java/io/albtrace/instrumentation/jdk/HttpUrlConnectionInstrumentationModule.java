@@ -20,4 +20,15 @@ public final class HttpUrlConnectionInstrumentationModule extends Instrumentatio
     public List<TypeInstrumentation> typeInstrumentations() {
         return Arrays.asList(new HttpUrlConnectionInstrumentation(), new NetHttpClientInstrumentation());
     }
+
+    /**
+     * The classes the type instrumentations above change. The installer reads these at start-up and creates the
+     * type instrumentations only when one of these classes is loaded ({@link InstrumentationModule#typeNames()}).
+     */
+    @Override
+    public List<String> typeNames() {
+        return Arrays.asList(
+                "sun.net.www.protocol.http.HttpURLConnection",
+                "sun.net.www.http.HttpClient");
+    }
 }

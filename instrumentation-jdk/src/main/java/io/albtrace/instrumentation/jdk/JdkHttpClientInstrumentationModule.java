@@ -20,4 +20,16 @@ public final class JdkHttpClientInstrumentationModule extends InstrumentationMod
         return Arrays.asList(new HttpRequestImplInstrumentation(), new Http1RequestInstrumentation(),
                 new OutgoingHeadersInstrumentation());
     }
+
+    /**
+     * The classes the type instrumentations above change. The installer reads these at start-up and creates the
+     * type instrumentations only when one of these classes is loaded ({@link InstrumentationModule#typeNames()}).
+     */
+    @Override
+    public List<String> typeNames() {
+        return Arrays.asList(
+                "jdk.internal.net.http.HttpRequestImpl",
+                "jdk.internal.net.http.Http1Request",
+                "jdk.internal.net.http.frame.OutgoingHeaders");
+    }
 }

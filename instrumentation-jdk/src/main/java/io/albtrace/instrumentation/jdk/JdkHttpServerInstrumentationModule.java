@@ -19,4 +19,13 @@ public final class JdkHttpServerInstrumentationModule extends InstrumentationMod
     public List<TypeInstrumentation> typeInstrumentations() {
         return Collections.singletonList(new FilterChainInstrumentation());
     }
+
+    /**
+     * The classes the type instrumentations above change. The installer reads these at start-up and creates the
+     * type instrumentations only when one of these classes is loaded ({@link InstrumentationModule#typeNames()}).
+     */
+    @Override
+    public List<String> typeNames() {
+        return Collections.singletonList("com.sun.net.httpserver.Filter$Chain");
+    }
 }

@@ -2,9 +2,12 @@ package io.albtrace.instrumentation.jdk;
 
 import io.albtrace.core.Outgoing;
 import io.albtrace.instrumentation.api.Installer;
+import io.albtrace.instrumentation.api.InstrumentationModule;
+import io.albtrace.instrumentation.api.TypeInstrumentation;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -36,6 +39,17 @@ public final class InstalledAgent implements BeforeAllCallback {
             installer = Installer.install(ByteBuddyAgent.install(), InstalledAgent.class.getClassLoader());
             if (installer == null) {
                 throw new IllegalStateException("the Installer found no enabled instrumentation module");
+            }
+            // each module's names, which the installer reads at start-up, are exactly its type instrumentations'
+            for (InstrumentationModule module : Installer.discover(InstalledAgent.class.getClassLoader())) {
+                Set<String> changed = new TreeSet<>();
+                for (TypeInstrumentation type : module.typeInstrumentations()) {
+                    changed.addAll(type.typeNames());
+                }
+                if (!new TreeSet<>(module.typeNames()).equals(changed)) {
+                    throw new IllegalStateException(module + ": typeNames() " + module.typeNames()
+                            + ", but its type instrumentations change " + changed);
+                }
             }
             Set<String> names = installer.typeNames();
             if (!names.containsAll(TYPES)) {

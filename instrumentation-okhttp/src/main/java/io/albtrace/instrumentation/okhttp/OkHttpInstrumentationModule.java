@@ -16,4 +16,16 @@ public final class OkHttpInstrumentationModule extends InstrumentationModule {
     public List<TypeInstrumentation> typeInstrumentations() {
         return Arrays.asList(new RealCallInstrumentation(), new ExchangeInstrumentation());
     }
+
+    /**
+     * The classes the type instrumentations above change. The installer reads these at start-up and creates the
+     * type instrumentations only when one of these classes is loaded ({@link InstrumentationModule#typeNames()}).
+     */
+    @Override
+    public List<String> typeNames() {
+        return Arrays.asList(
+                "okhttp3.RealCall",
+                "okhttp3.internal.connection.RealCall",
+                "okhttp3.internal.connection.Exchange");
+    }
 }

@@ -1,7 +1,10 @@
 package io.albtrace.instrumentation.okhttp;
 
 import io.albtrace.instrumentation.api.Installer;
+import io.albtrace.instrumentation.api.InstrumentationModule;
+import io.albtrace.instrumentation.api.TypeInstrumentation;
 import java.util.Set;
+import java.util.TreeSet;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -27,6 +30,17 @@ public final class InstalledAgent implements BeforeAllCallback {
             installer = Installer.install(ByteBuddyAgent.install(), testLoader);
             if (installer == null) {
                 throw new IllegalStateException("the Installer found no enabled instrumentation module");
+            }
+            // each module's names, which the installer reads at start-up, are exactly its type instrumentations'
+            for (InstrumentationModule module : Installer.discover(testLoader)) {
+                Set<String> changed = new TreeSet<>();
+                for (TypeInstrumentation type : module.typeInstrumentations()) {
+                    changed.addAll(type.typeNames());
+                }
+                if (!new TreeSet<>(module.typeNames()).equals(changed)) {
+                    throw new IllegalStateException(module + ": typeNames() " + module.typeNames()
+                            + ", but its type instrumentations change " + changed);
+                }
             }
             Set<String> names = installer.typeNames();
             if (!names.contains("okhttp3.RealCall") || !names.contains("okhttp3.internal.connection.RealCall")) {

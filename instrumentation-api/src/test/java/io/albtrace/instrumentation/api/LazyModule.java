@@ -1,0 +1,41 @@
+package io.albtrace.instrumentation.api;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A module that names its classes itself, as the agent's modules do, and counts how often it is asked for its type
+ * instrumentations. It names one class too many ({@link #UNLISTED}: none of its type instrumentations has it), a
+ * bug the installer reports. Listed only by {@code InstallerTest}'s own service files; no class has these names.
+ */
+public final class LazyModule extends InstrumentationModule {
+
+    static final String LAZY = TestInstrumentations.FIXTURES + "Lazy";
+    static final String UNLISTED = TestInstrumentations.FIXTURES + "Unlisted";
+    static final AtomicInteger CREATED = new AtomicInteger();
+
+    public LazyModule() {
+        super("http-url-connection");
+    }
+
+    @Override
+    public List<String> typeNames() {
+        return List.of(LAZY, UNLISTED);
+    }
+
+    @Override
+    public List<TypeInstrumentation> typeInstrumentations() {
+        CREATED.incrementAndGet();
+        return List.of(new TypeInstrumentation() {
+            @Override
+            public List<String> typeNames() {
+                return List.of(LAZY);
+            }
+
+            @Override
+            public void transform(AdviceTarget target) {
+                // changes nothing: only when it is created counts
+            }
+        });
+    }
+}
