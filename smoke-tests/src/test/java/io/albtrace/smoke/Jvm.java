@@ -94,6 +94,37 @@ final class Jvm {
         }
     }
 
+    /** A jar of the test applications' class path by its file name, e.g. {@code byte-buddy-agent-1.14.19.jar}. */
+    static Path testAppJar(String fileName) {
+        try {
+            String deps = Files.readString(path("albtrace.smoke.app.classpath.file")).trim();
+            for (String entry : deps.split(File.pathSeparator)) {
+                Path jar = Paths.get(entry);
+                if (jar.getFileName().toString().equals(fileName)) {
+                    return jar;
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("run the tests with mvn verify: " + e, e);
+        }
+        throw new IllegalStateException("no " + fileName + " on the test applications' class path");
+    }
+
+    /** The jars of {@code target/apps/lib/<set>} whose file names start with one of {@code prefixes}. */
+    static List<Path> libJars(String set, String... prefixes) {
+        Path lib = APPS.resolve("lib").resolve(set);
+        try (java.util.stream.Stream<Path> files = Files.list(lib)) {
+            List<Path> jars = files.filter(f -> Arrays.stream(prefixes).anyMatch(p -> f.getFileName().toString()
+                    .startsWith(p))).sorted().collect(Collectors.toList());
+            if (jars.isEmpty()) {
+                throw new IllegalStateException("no " + Arrays.toString(prefixes) + " in " + lib);
+            }
+            return jars;
+        } catch (IOException e) {
+            throw new IllegalStateException("no library set " + lib + ": run the tests with mvn verify", e);
+        }
+    }
+
     /** The class path of the front service with the libraries of {@code target/apps/lib/<set>}. */
     static String frontClassPath(String set) {
         Path lib = APPS.resolve("lib").resolve(set);
