@@ -46,6 +46,8 @@ final class Jvm {
     private final Map<String, String> env = new LinkedHashMap<>();
     private Duration timeout = DEFAULT_TIMEOUT;
     private String name = "run";
+    /** What is run from the JDK's bin directory: java, or a tool ({@link #tool}). */
+    private String executable = "java";
 
     private Jvm() {
     }
@@ -182,6 +184,19 @@ final class Jvm {
     }
 
     /**
+     * {@code <jdk>/bin/<tool> <args>}: a JDK tool such as {@code jcmd} or {@code keytool}, with the environment set
+     * by {@link #env} (options for its JVM go in {@code JAVA_TOOL_OPTIONS}; {@link #jvmArgs} do not apply).
+     */
+    Result tool(String tool, String... args) {
+        if (!jvmArgs.isEmpty()) {
+            throw new IllegalStateException("a tool takes its JVM options from JAVA_TOOL_OPTIONS, not " + jvmArgs);
+        }
+        executable = tool;
+        mainArgs.addAll(Arrays.asList(args));
+        return run();
+    }
+
+    /**
      * {@code java <jvm args> -cp <class path> <main class> <args>} in the background, for a service: returns once it
      * printed {@code listening on <port>} on stdout (bounded by the timeout), and is stopped by {@link Service#close}.
      */
@@ -305,10 +320,20 @@ final class Jvm {
 
     private List<String> command() {
         List<String> command = new ArrayList<>();
-        command.add(javaHome.resolve("bin").resolve("java").toString());
+        command.add(javaHome.resolve("bin").resolve(executable).toString());
         command.addAll(jvmArgs);
         command.addAll(mainArgs);
         return command;
+    }
+
+    /** A file beside the runs' output, under target/smoke/runs, named after {@code name}: for a JVM's own logs. */
+    static Path runFile(String name) {
+        try {
+            Path dir = Files.createDirectories(WORK.resolve("runs"));
+            return dir.resolve(String.format("%03d-%s", RUNS.incrementAndGet(), name.replaceAll("[^A-Za-z0-9._-]", "_")));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** stdout and stderr files for the next run, under target/smoke/runs. */
@@ -347,7 +372,10 @@ final class Jvm {
                         + "\n--- stdout\n" + read(out) + "\n--- stderr\n" + read(err));
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
-            return new Result(command, p.exitValue(), read(out), read(err), took);
+            List<String> shown = new ArrayList<>();
+            env.forEach((k, v) -> shown.add(k + "=" + v));
+            shown.addAll(command);
+            return new Result(shown, p.exitValue(), read(out), read(err), took);
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + describe(command), e);
         } catch (InterruptedException e) {
@@ -509,7 +537,7 @@ final class Jvm {
         }
     }
 
-    /** What a JVM did. */
+    /** What a JVM did; {@code command} starts with the environment variables set for it ({@code KEY=value}). */
     record Result(List<String> command, int exit, String out, String err, Duration took) {
 
         List<String> outLines() {
