@@ -174,12 +174,16 @@ final class Jvm {
         return run();
     }
 
-    /** {@code java <jvm args> -cp <class path> <main class> <args>}. */
-    Result main(String classPath, String mainClass, String... args) {
+    private void classAndArgs(String classPath, String mainClass, String... args) {
         mainArgs.add("-cp");
         mainArgs.add(classPath);
         mainArgs.add(mainClass);
         mainArgs.addAll(Arrays.asList(args));
+    }
+
+    /** {@code java <jvm args> -cp <class path> <main class> <args>}. */
+    Result main(String classPath, String mainClass, String... args) {
+        classAndArgs(classPath, mainClass, args);
         return run();
     }
 
@@ -201,10 +205,7 @@ final class Jvm {
      * printed {@code listening on <port>} on stdout (bounded by the timeout), and is stopped by {@link Service#close}.
      */
     Service service(String classPath, String mainClass, String... args) {
-        mainArgs.add("-cp");
-        mainArgs.add(classPath);
-        mainArgs.add(mainClass);
-        mainArgs.addAll(Arrays.asList(args));
+        classAndArgs(classPath, mainClass, args);
         List<String> command = command();
         try {
             Path[] files = outputFiles();
@@ -238,10 +239,7 @@ final class Jvm {
      * {@link Background}. Close it (try-with-resources) so that it never outlives the test.
      */
     Background start(String classPath, String mainClass, String... args) {
-        mainArgs.add("-cp");
-        mainArgs.add(classPath);
-        mainArgs.add(mainClass);
-        mainArgs.addAll(Arrays.asList(args));
+        classAndArgs(classPath, mainClass, args);
         List<String> command = command();
         try {
             Path[] files = outputFiles();

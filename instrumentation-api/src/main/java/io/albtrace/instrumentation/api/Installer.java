@@ -121,7 +121,7 @@ public final class Installer implements ClassFileTransformer {
 
     /** The class names this installer changes, as binary names. */
     public Set<String> typeNames() {
-        Set<String> names = new java.util.TreeSet<>();
+        Set<String> names = new TreeSet<>();
         for (String internal : targets.keySet()) {
             names.add(internal.replace('/', '.'));
         }
@@ -209,15 +209,10 @@ public final class Installer implements ClassFileTransformer {
             if (types == null) {
                 try {
                     types = new ArrayList<>(module.typeInstrumentations());
-                    Set<String> declared = new TreeSet<>(module.typeNames());
-                    Set<String> actual = new TreeSet<>();
-                    for (TypeInstrumentation type : types) {
-                        actual.addAll(type.typeNames());
-                    }
-                    if (!declared.equals(actual)) {
-                        Log.warnOnce("type-names:" + module.name(), "instrumentation " + module.name()
-                                + ": its type names " + declared + " are not those of its type instrumentations "
-                                + actual + " (a bug); only classes on both lists are changed");
+                    String mismatch = module.typeNamesMismatch(types);
+                    if (mismatch != null) {
+                        Log.warnOnce("type-names:" + module.name(), "instrumentation " + module.name() + ": "
+                                + mismatch + " (a bug); only classes on both lists are changed");
                     }
                 } catch (RuntimeException | LinkageError e) {
                     Log.warnOnce("set-up:" + module.name(), "instrumentation " + module.name()

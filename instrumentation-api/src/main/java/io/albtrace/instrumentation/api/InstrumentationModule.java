@@ -46,6 +46,20 @@ public abstract class InstrumentationModule {
         return names;
     }
 
+    /**
+     * Why {@link #typeNames()} do not name exactly the classes {@code types} change (a bug in the module), or null
+     * when they agree. The installer checks this when it creates the type instrumentations; the modules' tests too.
+     */
+    public final String typeNamesMismatch(List<TypeInstrumentation> types) {
+        java.util.Set<String> declared = new java.util.TreeSet<>(typeNames());
+        java.util.Set<String> actual = new java.util.TreeSet<>();
+        for (TypeInstrumentation type : types) {
+            actual.addAll(type.typeNames());
+        }
+        return declared.equals(actual) ? null
+                : "its type names " + declared + " are not those of its type instrumentations " + actual;
+    }
+
     @Override
     public String toString() {
         return name;

@@ -3,11 +3,9 @@ package io.albtrace.instrumentation.jdk;
 import io.albtrace.core.Outgoing;
 import io.albtrace.instrumentation.api.Installer;
 import io.albtrace.instrumentation.api.InstrumentationModule;
-import io.albtrace.instrumentation.api.TypeInstrumentation;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -42,13 +40,9 @@ public final class InstalledAgent implements BeforeAllCallback {
             }
             // each module's names, which the installer reads at start-up, are exactly its type instrumentations'
             for (InstrumentationModule module : Installer.discover(InstalledAgent.class.getClassLoader())) {
-                Set<String> changed = new TreeSet<>();
-                for (TypeInstrumentation type : module.typeInstrumentations()) {
-                    changed.addAll(type.typeNames());
-                }
-                if (!new TreeSet<>(module.typeNames()).equals(changed)) {
-                    throw new IllegalStateException(module + ": typeNames() " + module.typeNames()
-                            + ", but its type instrumentations change " + changed);
+                String mismatch = module.typeNamesMismatch(module.typeInstrumentations());
+                if (mismatch != null) {
+                    throw new IllegalStateException(module + ": " + mismatch);
                 }
             }
             Set<String> names = installer.typeNames();
