@@ -3,6 +3,7 @@ package io.albtrace.core;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -149,9 +150,8 @@ public final class Config {
             file = environment.get(envName(FILE));
         }
         if (file != null) {
-            Properties fromFile = new Properties();
-            try (InputStream in = Files.newInputStream(Paths.get(file))) {
-                fromFile.load(in);
+            try {
+                Properties fromFile = readSettingsFile(file);
                 for (String key : fromFile.stringPropertyNames()) {
                     accept(values, key, fromFile.getProperty(key), "in " + file, problems);
                 }
@@ -179,6 +179,31 @@ public final class Config {
         }
         values.putAll(arguments);
         return new Config(values, problems);
+    }
+
+    /** The largest settings file read: a handful of keys fit in far less; anything bigger is not one. */
+    static final int MAX_SETTINGS_FILE_BYTES = 64 * 1024;
+
+    /**
+     * The settings file, read so that a wrong name cannot hurt the application at start-up (or, given to
+     * {@code attach}, while it runs): only a regular file (not a FIFO, a device such as /dev/zero or a directory,
+     * which could block or exhaust the heap), and at most {@link #MAX_SETTINGS_FILE_BYTES}.
+     */
+    static Properties readSettingsFile(String file) throws IOException {
+        Path path = Paths.get(file);
+        if (!Files.isRegularFile(path)) {
+            throw new IOException(Files.exists(path) ? "not a regular file" : "no such file");
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(path)) {
+            bytes = in.readNBytes(MAX_SETTINGS_FILE_BYTES + 1);
+        }
+        if (bytes.length > MAX_SETTINGS_FILE_BYTES) {
+            throw new IOException("larger than " + MAX_SETTINGS_FILE_BYTES + " bytes");
+        }
+        Properties p = new Properties();
+        p.load(new java.io.ByteArrayInputStream(bytes));
+        return p;
     }
 
     /**

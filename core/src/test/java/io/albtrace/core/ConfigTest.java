@@ -274,6 +274,53 @@ class ConfigTest {
         assertEquals(7168, c.maxHeaderBytes());
     }
 
+    /**
+     * A settings file name that is not a small regular file (a device such as /dev/zero, a FIFO nobody writes to,
+     * a huge file) is reported and skipped, without reading it: at start-up, or given to attach, it must neither
+     * block the application nor exhaust its heap.
+     */
+    @Test
+    void aFileThatIsNotASmallRegularFileIsNotRead() throws Exception {
+        List<Path> bad = new java.util.ArrayList<>();
+        Path zero = Path.of("/dev/zero");
+        if (Files.exists(zero)) {
+            bad.add(zero);
+        }
+        Path fifo = dir.resolve("settings.fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        if (mkfifo.waitFor() == 0) {
+            bad.add(fifo);
+        }
+        Path huge = dir.resolve("huge.properties");
+        byte[] line = "albtrace.debug=true\n".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] big = new byte[Config.MAX_SETTINGS_FILE_BYTES + 1];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = line[i % line.length];
+        }
+        Files.write(huge, big);
+        bad.add(huge);
+        assertTrue(bad.size() >= 2, "at least /dev/zero or the FIFO, and the huge file: " + bad);
+        for (Path p : bad) {
+            java.util.concurrent.CompletableFuture<Config> loaded = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Config.load(props("albtrace.config", p.toString(), "albtrace.max.header.bytes", "4000"),
+                            Map.of()));
+            Config c = loaded.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(1, c.problems().size(), p + ": " + problems(c));
+            assertTrue(c.problems().get(0).contains(p.toString()), problems(c));
+            assertFalse(c.debug(), "nothing of " + p + " applies");
+            assertEquals(4000, c.maxHeaderBytes(), "the other settings still apply");
+        }
+        // exactly at the bound, and through a symbolic link, a file is read
+        Path fits = dir.resolve("fits.properties");
+        String debug = "albtrace.debug=true\n#";
+        Files.writeString(fits, debug + "x".repeat(Config.MAX_SETTINGS_FILE_BYTES - debug.length() - 1) + "\n",
+                StandardCharsets.ISO_8859_1);
+        assertEquals(Config.MAX_SETTINGS_FILE_BYTES, Files.size(fits));
+        Path link = Files.createSymbolicLink(dir.resolve("link.properties"), fits);
+        Config c = Config.load(props("albtrace.config", link.toString()), Map.of());
+        assertTrue(c.debug(), problems(c));
+    }
+
     @Test
     void installAndCurrent() {
         Config mine = Config.load(props("albtrace.max.header.bytes", "321"), Map.of());
