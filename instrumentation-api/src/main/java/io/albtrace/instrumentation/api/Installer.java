@@ -207,6 +207,10 @@ public final class Installer implements ClassFileTransformer {
         synchronized (created) {
             List<TypeInstrumentation> types = created.get(module);
             if (types == null) {
+                // Until they exist, the module changes nothing: should creating them load one of its own target
+                // classes on this thread (the lock is re-entrant), that load finds this and goes ahead unchanged
+                // rather than creating them a second time.
+                created.put(module, Collections.emptyList());
                 try {
                     types = new ArrayList<>(module.typeInstrumentations());
                     String mismatch = module.typeNamesMismatch(types);

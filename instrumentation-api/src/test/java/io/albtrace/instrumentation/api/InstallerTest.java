@@ -491,6 +491,31 @@ class InstallerTest {
                 + ", " + LazyModule.UNLISTED + "] are not those of its type instrumentations [" + LazyModule.LAZY + "]"), err);
     }
 
+    /**
+     * Creating a module's type instrumentations may itself load one of the module's target classes on the same
+     * thread (the installer's lock is re-entrant): that load goes ahead unchanged, and they are created once.
+     */
+    @Test
+    void aTargetLoadedWhileTheTypeInstrumentationsAreCreatedIsLeftAlone() throws Exception {
+        ClassLoader loader = servicesLoader(LazyModule.class.getName());
+        LazyModule.CREATED.set(0);
+        byte[] bytes = FixtureLoader.bytesOf(GREETER);
+        List<Object> inner = new java.util.ArrayList<>();
+        capture(() -> {
+            installer = Installer.install(instrumentation, loader);
+            assertNotNull(installer);
+            LazyModule.duringCreation = () -> inner.add(String.valueOf(installer.transform(null,
+                    new FixtureLoader("reentrant-inner"), internal(LazyModule.LAZY), null, null, bytes)));
+            assertNull(installer.transform(null, new FixtureLoader("reentrant-outer"), internal(LazyModule.LAZY),
+                    null, null, bytes));
+            assertEquals(List.of("null"), inner, "the inner load went ahead, unchanged");
+            assertEquals(1, LazyModule.CREATED.get(), "created once, not again from the inner load");
+            assertNull(installer.transform(null, new FixtureLoader("reentrant-after"), internal(LazyModule.LAZY),
+                    null, null, bytes));
+            assertEquals(1, LazyModule.CREATED.get(), "and kept");
+        });
+    }
+
     @Test
     void nothingToInstallWhenNoModuleIsListed() throws Exception {
         assertNull(Installer.install(instrumentation, servicesLoader("# none")));

@@ -13,6 +13,8 @@ public final class LazyModule extends InstrumentationModule {
     static final String LAZY = TestInstrumentations.FIXTURES + "Lazy";
     static final String UNLISTED = TestInstrumentations.FIXTURES + "Unlisted";
     static final AtomicInteger CREATED = new AtomicInteger();
+    /** Run once while the type instrumentations are created, when set: a class load that happens meanwhile. */
+    static volatile Runnable duringCreation;
 
     public LazyModule() {
         super("http-url-connection");
@@ -26,6 +28,11 @@ public final class LazyModule extends InstrumentationModule {
     @Override
     public List<TypeInstrumentation> typeInstrumentations() {
         CREATED.incrementAndGet();
+        Runnable r = duringCreation;
+        duringCreation = null;
+        if (r != null) {
+            r.run();
+        }
         return List.of(new TypeInstrumentation() {
             @Override
             public List<String> typeNames() {
