@@ -3,10 +3,15 @@ package io.albtrace.agent;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.function.Function;
 import java.util.jar.JarFile;
 
@@ -27,6 +32,8 @@ public final class AlbtraceAgent {
     /*
      * The attach command's report: it passes agent arguments "report=FILE,key=value,...", FILE an empty file it
      * made, and the agent writes its outcome there: one line "<status> <text>", then "problem <text>" lines.
+     * Only agentmain honours it, and only writes an existing, empty, regular file of this process's user.
+     * A later attach reports "already <the first start's status line>".
      * These are compile-time constants, so the CLI's classes use them without loading this class.
      */
     /** Leads the agent arguments when the attach command wants a report; the file name ends at the first comma. */
@@ -42,17 +49,19 @@ public final class AlbtraceAgent {
     /** A settings problem, after the status line. */
     public static final String PROBLEM = "problem";
 
-    private static boolean started;
+    /** The first start's status line ({@link #STARTED}, {@link #DISABLED} or {@link #FAILED} ...), or null. */
+    private static String firstOutcome;
 
     private AlbtraceAgent() {
     }
 
     public static void premain(String arguments, Instrumentation instrumentation) {
-        start(arguments, instrumentation, "premain");
+        // report= is the attach command's: here it is an (unknown) setting, said as such
+        start(null, arguments, instrumentation, "premain");
     }
 
     public static void agentmain(String arguments, Instrumentation instrumentation) {
-        start(arguments, instrumentation, "agentmain");
+        start(reportFile(arguments), settings(arguments), instrumentation, "agentmain");
     }
 
     /** {@code java -jar albtrace-agent.jar ...}: the version, usage and settings. */
@@ -62,36 +71,97 @@ public final class AlbtraceAgent {
         System.exit(status);
     }
 
-    private static synchronized void start(String arguments, Instrumentation instrumentation, String how) {
-        String report = reportFile(arguments);
+    private static synchronized void start(String report, String settings, Instrumentation instrumentation,
+            String how) {
         String outcome;
         try {
-            if (started || alreadyInBootstrap()) {
+            if (firstOutcome != null || alreadyInBootstrap()) {
                 System.err.println("[albtrace] the agent is already installed in this JVM; this second copy ("
                         + location() + ") is ignored");
-                outcome = ALREADY + " the agent is already installed in this JVM; this copy is ignored";
+                outcome = ALREADY + " " + (firstOutcome != null ? firstOutcome
+                        : "the agent is already installed in this JVM; this copy is ignored");
             } else {
-                started = true;
+                firstOutcome = FAILED + " the agent's start did not finish";
                 AgentClassLoader loader = new AgentClassLoader(openJar(), location(), AGENT_PREFIX);
                 // through a JDK interface, not Method.invoke: see AgentStarter
                 @SuppressWarnings("unchecked")
                 Function<Object[], String> starter =
                         (Function<Object[], String>) loader.loadClass(STARTER).getConstructor().newInstance();
-                outcome = starter.apply(new Object[] {instrumentation, loader.jar(), BOOT_PREFIX, how,
-                        settings(arguments)});
+                outcome = starter.apply(new Object[] {instrumentation, loader.jar(), BOOT_PREFIX, how, settings});
+                int newline = outcome.indexOf('\n');
+                firstOutcome = newline < 0 ? outcome : outcome.substring(0, newline);
             }
         } catch (Throwable e) {
             Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e;
             System.err.println("[albtrace] the agent could not start; the application runs without it: " + cause);
-            outcome = FAILED + " " + cause;
+            outcome = FAILED + " " + String.valueOf(cause).replace('\n', ' ');
+            if (firstOutcome == null || firstOutcome.startsWith(FAILED + " ")) {
+                firstOutcome = outcome;
+            }
         }
         if (report != null) {
             try {
-                // never creates a file: only the one the attach command made is written
-                Files.write(Paths.get(report), (outcome + "\n").getBytes(StandardCharsets.UTF_8),
-                        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                writeReport(Paths.get(report), outcome);
             } catch (Throwable e) {
                 // the attach command says it has no report; the messages above are on stderr
+            }
+        }
+    }
+
+    /**
+     * Writes the outcome to the attach command's report file: only an existing, empty, regular file (not a
+     * symbolic link, not a FIFO or device) owned by this process's user; never creates or truncates one.
+     * Returns whether it wrote.
+     */
+    static boolean writeReport(Path file, String outcome) throws java.io.IOException {
+        BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!before.isRegularFile() || before.size() != 0 || !ownedByMe(file)) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (channel.size() != 0 || !after.isRegularFile() || before.fileKey() != null
+                    && !before.fileKey().equals(after.fileKey())) {
+                return false;
+            }
+            ByteBuffer bytes = ByteBuffer.wrap((outcome + "\n").getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            return true;
+        }
+    }
+
+    private static boolean ownedByMe(Path file) throws java.io.IOException {
+        if (!file.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+            return true; // not a POSIX system: the attach command's own file in its own directory
+        }
+        Object owner = Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        Object me = processUid();
+        return me != null && me.equals(owner);
+    }
+
+    /** This process's effective uid: the owner of /proc/self, else of a file it creates. */
+    private static Object processUid() {
+        try {
+            return Files.getAttribute(Paths.get("/proc/self"), "unix:uid");
+        } catch (Exception e) {
+            // not Linux: below
+        }
+        Path probe = null;
+        try {
+            probe = Files.createTempFile("albtrace-uid-", ".tmp");
+            return Files.getAttribute(probe, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        } catch (Exception e) {
+            return null;
+        } finally {
+            if (probe != null) {
+                try {
+                    Files.deleteIfExists(probe);
+                } catch (Exception e) {
+                    // a leftover empty file
+                }
             }
         }
     }
