@@ -6,13 +6,20 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
 /**
@@ -29,6 +36,13 @@ final class Attach {
     static final int NO_PROCESS = 3;
     static final int NOT_ATTACHABLE = 4;
     static final int NO_ATTACH_MODULE = 5;
+    static final int NO_REPORT = 6;
+
+    /** The most of the agent's report read back; the rest is ignored. */
+    static final int REPORT_LIMIT = 64 * 1024;
+    /** How long to wait for the target to load the agent, in seconds: a system property of this command. */
+    static final String TIMEOUT_PROPERTY = "io.albtrace.attach.timeout";
+    private static final long DEFAULT_TIMEOUT_SECONDS = 60;
 
     static final String USAGE_LINE = "java -jar albtrace-agent.jar attach PID [key=value[,key=value...] ...]";
 
@@ -207,97 +221,262 @@ final class Attach {
         return null;
     }
 
-    private int attach(Request request) throws Refusal {
-        File jar = agentJar();
-        Path report = null;
-        try {
-            Path file = Files.createTempFile("albtrace-attach-", ".txt");
-            if (file.toString().indexOf(',') < 0) {
-                report = file;
-                giveTo(file, request.pid);
-            } else {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException | RuntimeException e) {
-            // no report: the agent's messages are on the target's stderr
+    /** The report file: where this command made it, and the name the target opens it by. */
+    static final class Report {
+        final Path dir;
+        final Path file;
+        final String seen;
+        final Object key;
+
+        Report(Path dir, Path file, String seen, Object key) {
+            this.dir = dir;
+            this.file = file;
+            this.seen = seen;
+            this.key = key;
         }
-        String arguments = (report == null ? "" : AlbtraceAgent.REPORT_ARGUMENT + report
-                + (request.settings.isEmpty() ? "" : ",")) + request.settings;
-        try {
-            ByteBuddyAgent.attach(jar, Long.toString(request.pid), arguments.isEmpty() ? null : arguments);
-            return reportOutcome(request, readReport(report));
-        } catch (RuntimeException | LinkageError e) {
-            throw refusal(request.pid, e);
-        } finally {
-            if (report != null) {
-                try {
-                    Files.deleteIfExists(report);
-                } catch (IOException e) {
-                    // a leftover empty file in the temporary directory
-                }
+
+        void delete() {
+            try {
+                Files.deleteIfExists(file);
+                Files.deleteIfExists(dir);
+            } catch (IOException | RuntimeException e) {
+                // a leftover file in the temporary directory
             }
         }
     }
 
-    /** Root attaching to another user's JVM: that user must be able to write the report (mode 600). */
-    private static void giveTo(Path file, long pid) {
+    private int attach(Request request) throws Refusal {
+        File jar = agentJar();
+        Report report = makeReport(request.pid);
+        String arguments = (report == null ? "" : AlbtraceAgent.REPORT_ARGUMENT + report.seen
+                + (request.settings.isEmpty() ? "" : ",")) + request.settings;
+        try {
+            loadAgent(jar, request.pid, arguments.isEmpty() ? null : arguments, timeoutSeconds());
+            return reportOutcome(request, report == null ? null : readReport(report.file, report.key));
+        } finally {
+            if (report != null) {
+                report.delete();
+            }
+        }
+    }
+
+    /** {@link ByteBuddyAgent#attach} on a daemon thread, for at most {@code seconds}: agentmain may block. */
+    static void loadAgent(File jar, long pid, String arguments, long seconds) throws Refusal {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread attacher = new Thread(() -> {
+            try {
+                ByteBuddyAgent.attach(jar, Long.toString(pid), arguments);
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        }, "albtrace-attach");
+        attacher.setDaemon(true);
+        attacher.start();
+        try {
+            attacher.join(seconds * 1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (attacher.isAlive()) {
+            throw new Refusal(NOT_ATTACHABLE, "JVM " + pid + " did not finish loading the agent within " + seconds
+                    + " s (its attach listener or the agent's start is stuck); it may still start there later: see"
+                    + " that JVM's stderr");
+        }
+        Throwable t = thrown.get();
+        if (t instanceof RuntimeException || t instanceof LinkageError) {
+            throw refusal(pid, t);
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        if (t != null) {
+            throw refusal(pid, t);
+        }
+    }
+
+    static long timeoutSeconds() {
+        try {
+            long seconds = Long.parseLong(System.getProperty(TIMEOUT_PROPERTY, "").trim());
+            return seconds > 0 ? seconds : DEFAULT_TIMEOUT_SECONDS;
+        } catch (NumberFormatException e) {
+            return DEFAULT_TIMEOUT_SECONDS;
+        }
+    }
+
+    /**
+     * Makes a private directory (mode 711, this user's) and an empty file in it (mode 600), the only thing given
+     * to the target's user when they differ (root attaching). On Linux both go in the target's own /tmp, through
+     * {@code /proc/PID/root} (its mount namespace: a private /tmp, a container), and the target is given the name
+     * as it sees it; elsewhere in this command's temporary directory. Null when none can be made.
+     */
+    static Report makeReport(long pid) {
+        Path targetTmp = Paths.get("/proc", Long.toString(pid), "root", "tmp");
+        if (Files.isDirectory(targetTmp)) {
+            Report report = makeReport(targetTmp, "/tmp", pid);
+            if (report != null) {
+                return report;
+            }
+        }
+        return makeReport(Paths.get(System.getProperty("java.io.tmpdir")), null, pid);
+    }
+
+    /** A report in {@code base}, which the target knows as {@code seenAs} (null: the same). */
+    static Report makeReport(Path base, String seenAs, long pid) {
+        Path dir = null;
+        Path file = null;
+        try {
+            boolean posix = base.getFileSystem().supportedFileAttributeViews().contains("posix");
+            if (posix) {
+                dir = Files.createTempDirectory(base, "albtrace-attach-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                file = Files.createFile(dir.resolve("report"),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } else {
+                dir = Files.createTempDirectory(base, "albtrace-attach-");
+                file = Files.createFile(dir.resolve("report"));
+            }
+            String seen = seenAs == null ? file.toString() : seenAs + "/" + dir.getFileName() + "/report";
+            Object key = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            Report report = new Report(dir, file, seen, key);
+            if (seen.indexOf(',') >= 0) {
+                report.delete();
+                return null;
+            }
+            if (posix && giveTo(file, pid)) {
+                // the target's user may enter the directory (not list or change it) and write the file
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+            }
+            return report;
+        } catch (IOException | RuntimeException e) {
+            if (dir != null) {
+                new Report(dir, file == null ? dir.resolve("report") : file, "", null).delete();
+            }
+            return null; // no report: the agent's messages are on the target's stderr
+        }
+    }
+
+    /** Root attaching to another user's JVM: the report file (only) becomes that user's. Whether it did. */
+    private static boolean giveTo(Path file, long pid) {
         try {
             String status = new String(Files.readAllBytes(Paths.get("/proc", Long.toString(pid), "status")),
                     StandardCharsets.UTF_8);
             String uids = field(status, "Uid:");
-            Object mine = Files.getAttribute(file, "unix:uid");
+            Object mine = Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
             if (uids != null && Integer.valueOf(0).equals(mine)) {
                 int uid = Integer.parseInt(uids.split("\\s+")[1]); // the effective uid
                 if (uid != 0) {
-                    Files.setAttribute(file, "unix:uid", uid);
+                    Files.setAttribute(file, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+                    return true;
                 }
             }
         } catch (IOException | RuntimeException e) {
             // not Linux, or not allowed: the report may not come back, which is said then
         }
+        return false;
     }
 
-    private static List<String> readReport(Path report) {
-        if (report == null) {
-            return List.of();
-        }
+    /**
+     * The report's lines, or null when there is none to trust: not the regular file this command made (its
+     * {@code key}, when known), or not readable. At most {@link #REPORT_LIMIT} bytes are read; control characters
+     * are taken out, so nothing the target wrote can drive this terminal.
+     */
+    static List<String> readReport(Path file, Object key) {
         try {
-            return Files.readAllLines(report, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return List.of();
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (!attributes.isRegularFile() || key != null && !key.equals(attributes.fileKey())) {
+                return null;
+            }
+            ByteBuffer bytes = ByteBuffer.allocate(REPORT_LIMIT);
+            try (SeekableByteChannel channel = Files.newByteChannel(file, StandardOpenOption.READ,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                while (bytes.hasRemaining() && channel.read(bytes) > 0) {
+                    // fills up to the limit
+                }
+            }
+            String text = new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8);
+            if (text.isEmpty()) {
+                return null;
+            }
+            List<String> lines = new ArrayList<>();
+            for (String line : text.split("\r?\n", -1)) {
+                lines.add(printable(line));
+            }
+            if (lines.get(lines.size() - 1).isEmpty()) {
+                lines.remove(lines.size() - 1);
+            }
+            return lines;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
-    /** Prints what the agent reported from the target and returns the exit status. */
+    /** The text without control characters (terminal escapes among them). */
+    static String printable(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        text.codePoints().filter(c -> !Character.isISOControl(c) && Character.getType(c) != Character.FORMAT)
+                .forEach(b::appendCodePoint);
+        return b.toString();
+    }
+
+    /**
+     * Prints what the agent reported from the target and returns the exit status; {@code report} null when no
+     * report came back.
+     */
     int reportOutcome(Request request, List<String> report) {
         long pid = request.pid;
-        String first = report.isEmpty() ? "" : report.get(0);
-        int space = first.indexOf(' ');
-        String status = space < 0 ? first : first.substring(0, space);
-        String text = space < 0 ? "" : first.substring(space + 1);
-        for (String line : report.subList(Math.min(1, report.size()), report.size())) {
+        if (report == null || report.isEmpty()) {
+            err.println(PREFIX + "attached to JVM " + pid + ", but the agent did not report back: see the"
+                    + " application's stderr for whether it started");
+            return NO_REPORT;
+        }
+        String[] first = statusAndText(report.get(0));
+        for (String line : report.subList(1, report.size())) {
             if (line.startsWith(AlbtraceAgent.PROBLEM + " ")) {
                 err.println(PREFIX + "JVM " + pid + ": " + line.substring(AlbtraceAgent.PROBLEM.length() + 1));
             }
         }
-        switch (status) {
+        switch (first[0]) {
             case AlbtraceAgent.STARTED:
             case AlbtraceAgent.DISABLED:
-                out.println(PREFIX + "attached to JVM " + pid + " (" + text + ")");
+                out.println(PREFIX + "attached to JVM " + pid + " (" + first[1] + ")");
                 return OK;
             case AlbtraceAgent.ALREADY:
-                out.println(PREFIX + "JVM " + pid + " already runs albtrace: nothing changed"
-                        + (request.settings.isEmpty() ? "" : ", the settings given are not applied"));
-                return OK;
+                return already(request, statusAndText(first[1]));
             case AlbtraceAgent.FAILED:
                 err.println(PREFIX + "attached to JVM " + pid + ", but the agent could not start there (it runs"
-                        + " on without it): " + text);
+                        + " on without it): " + first[1]);
                 return AGENT_FAILED;
             default:
-                out.println(PREFIX + "attached to JVM " + pid + " (it did not report back: the agent's messages,"
-                        + " if any, are on that JVM's stderr)");
+                err.println(PREFIX + "attached to JVM " + pid + ", but the agent did not report back: see the"
+                        + " application's stderr for whether it started (its report was: " + report.get(0) + ")");
+                return NO_REPORT;
+        }
+    }
+
+    /** A later attach: the agent's first start there, {@code first}, is what counts. */
+    private int already(Request request, String[] first) {
+        long pid = request.pid;
+        String unapplied = request.settings.isEmpty() ? "" : ", the settings given are not applied";
+        switch (first[0]) {
+            case AlbtraceAgent.FAILED:
+                err.println(PREFIX + "JVM " + pid + " already had albtrace loaded, but it could not start there (it"
+                        + " runs on without it): " + first[1] + "; nothing changed" + unapplied
+                        + " (restart the JVM to try again)");
+                return AGENT_FAILED;
+            case AlbtraceAgent.DISABLED:
+                out.println(PREFIX + "JVM " + pid + " already has albtrace, switched off there (" + first[1]
+                        + "): nothing changed" + unapplied + " (restart the JVM to switch it on)");
+                return OK;
+            default:
+                out.println(PREFIX + "JVM " + pid + " already runs albtrace: nothing changed" + unapplied);
                 return OK;
         }
+    }
+
+    private static String[] statusAndText(String line) {
+        int space = line.indexOf(' ');
+        return space < 0 ? new String[] {line, ""} : new String[] {line.substring(0, space), line.substring(space + 1)};
     }
 
     /** Turns what the attacher threw into a message and an exit status. */

@@ -46,9 +46,11 @@ public final class Cli {
         out.println("      calls made from then on carry the header. Settings as key=value, for example");
         out.println("      albtrace.debug=true,albtrace.instrumentation.okhttp.enabled=false, win over the JVM's own.");
         out.println("      Java 21+ prints a warning about a dynamically loaded agent unless the JVM was started");
-        out.println("      with -XX:+EnableDynamicAgentLoading. Exit status: 0 attached (or albtrace already there),");
-        out.println("      1 the agent did not start there, 2 bad command line, 3 no such process,");
-        out.println("      4 not a JVM or it refuses attach, 5 this Java cannot attach (no jdk.attach module).");
+        out.println("      with -XX:+EnableDynamicAgentLoading. Setting values cannot contain a comma; report= is");
+        out.println("      reserved. Exit status: 0 attached (or albtrace already there), 1 the agent did not start");
+        out.println("      there (now or at an earlier attach), 2 bad command line, 3 no such process, 4 not a JVM,");
+        out.println("      it refuses attach or did not load the agent within 60 s, 5 this Java cannot attach (no");
+        out.println("      jdk.attach module), 6 attached but the agent did not report back (see the JVM's stderr).");
         out.println();
         out.println("Settings: system property -Dkey=value, or environment variable KEY (dots and dashes as");
         out.println("underscores, upper case); the property wins; -Dalbtrace.config=FILE reads a properties file first.");

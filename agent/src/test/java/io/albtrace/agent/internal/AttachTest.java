@@ -14,6 +14,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -178,9 +184,93 @@ class AttachTest {
         assertEquals("[albtrace] attached to JVM 99, but the agent could not start there (it runs on without it):"
                 + " java.lang.LinkageError: x\n", p.err());
 
-        // no report came back (another /tmp, another user): attached, and said where to look
+        // no report came back: attached, an outcome of its own, and said where to look
+        for (List<String> none : java.util.Arrays.asList(null, List.<String>of(), List.of("gibberish"))) {
+            p = new Printed();
+            assertEquals(Attach.NO_REPORT, p.attach.reportOutcome(plain, none));
+            assertEquals("", p.out());
+            assertTrue(p.err().startsWith("[albtrace] attached to JVM 99, but the agent did not report back: see the"
+                    + " application's stderr"), p.err());
+        }
+    }
+
+    /** A later attach says what the first start there did: a failure is a failure, switched off is said. */
+    @Test
+    void aLaterAttachReportsTheFirstOutcome() {
+        Attach.Request plain = new Attach.Request(99, "");
+        Printed p = new Printed();
+        assertEquals(Attach.AGENT_FAILED, p.attach.reportOutcome(plain,
+                List.of("already failed java.lang.LinkageError: x")));
+        assertEquals("", p.out());
+        assertTrue(p.err().startsWith("[albtrace] JVM 99 already had albtrace loaded, but it could not start there"
+                + " (it runs on without it): java.lang.LinkageError: x; nothing changed"), p.err());
+
         p = new Printed();
-        assertEquals(Attach.OK, p.attach.reportOutcome(plain, List.of()));
-        assertTrue(p.out().startsWith("[albtrace] attached to JVM 99 (it did not report back"), p.out());
+        assertEquals(Attach.OK, p.attach.reportOutcome(plain,
+                List.of("already disabled albtrace.enabled=false: nothing installed")));
+        assertEquals("[albtrace] JVM 99 already has albtrace, switched off there (albtrace.enabled=false: nothing"
+                + " installed): nothing changed (restart the JVM to switch it on)\n", p.out());
+
+        p = new Printed();
+        assertEquals(Attach.OK, p.attach.reportOutcome(plain, List.of("already started albtrace 1.0 started on Java 21")));
+        assertEquals("[albtrace] JVM 99 already runs albtrace: nothing changed\n", p.out());
+        assertEquals("", p.err());
+    }
+
+    @Test
+    void theReportIsReadBackOnlyFromTheFileMadeForIt(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path file = Files.createFile(tmp.resolve("report"));
+        Object key = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        assertNull(Attach.readReport(file, key), "empty: no report");
+
+        Files.write(file, "started albtrace 1.0\r\nproblem a\u001b]0;owned\u0007b\u009b2J\u202ec\tz\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of("started albtrace 1.0", "problem a]0;ownedb2Jcz"), Attach.readReport(file, key));
+
+        // oversized: at most 64 KiB is read
+        byte[] big = new byte[10 * Attach.REPORT_LIMIT];
+        java.util.Arrays.fill(big, (byte) 'x');
+        Files.write(file, big);
+        List<String> lines = Attach.readReport(file, key);
+        assertEquals(1, lines.size());
+        assertEquals(Attach.REPORT_LIMIT, lines.get(0).length());
+
+        // another file put in its place, a symbolic link (to /dev/zero, to a secret), a FIFO: none is read
+        Path secret = Files.write(tmp.resolve("secret"), "started secret\n".getBytes(StandardCharsets.UTF_8));
+        assertNull(Attach.readReport(secret, key), "not the file made for the report");
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), secret);
+        assertNull(Attach.readReport(link, null));
+        Path zero = Files.createSymbolicLink(tmp.resolve("zero"), Paths.get("/dev/zero"));
+        assertNull(Attach.readReport(zero, null));
+        Path fifo = tmp.resolve("fifo");
+        if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
+            assertNull(Attach.readReport(fifo, null), "a FIFO is not opened, so nothing blocks");
+        }
+    }
+
+    @Test
+    void theReportFileIsPrivate(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Attach.Report r = Attach.makeReport(tmp, "/tmp", ProcessHandle.current().pid());
+        try {
+            assertEquals(tmp, r.dir.getParent());
+            assertEquals("/tmp/" + r.dir.getFileName() + "/report", r.seen);
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(r.dir)));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(r.file)));
+            assertEquals(0, Files.size(r.file));
+        } finally {
+            r.delete();
+        }
+        assertFalse(Files.exists(r.dir));
+
+        // on Linux the report goes in the target's /tmp as it sees it, here this JVM's own
+        Attach.Report own = Attach.makeReport(ProcessHandle.current().pid());
+        try {
+            if (Files.isDirectory(Paths.get("/proc/self/root/tmp"))) {
+                assertTrue(own.dir.startsWith("/proc/" + ProcessHandle.current().pid() + "/root/tmp"), own.dir.toString());
+                assertTrue(own.seen.startsWith("/tmp/albtrace-attach-"), own.seen);
+                assertTrue(Files.isRegularFile(Paths.get(own.seen)), own.seen);
+            }
+        } finally {
+            own.delete();
+        }
     }
 }
