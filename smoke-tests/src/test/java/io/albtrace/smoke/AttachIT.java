@@ -277,21 +277,78 @@ class AttachIT {
         assertEquals("", r.out(), r.dump());
     }
 
-    /** Bad command lines: exit 2, one message, nothing attached (the pid 1 is never touched). */
+    /** Bad command lines: exit 2, one message, nothing attached (PID, a process that has exited, is never looked at). */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "attach                                 | [albtrace] attach needs the id of a running JVM: java -jar albtrace-agent.jar attach PID",
-        "attach abc                             | [albtrace] 'abc' is not a process id (a whole number above 0)",
-        "attach -5                              | [albtrace] '-5' is not a process id (a whole number above 0)",
-        "attach 1 albtrace.nope=1               | [albtrace] unknown setting 'albtrace.nope'; nothing was attached. Known settings: albtrace.config, albtrace.enabled,",
-        "attach 1 albtrace.debug=yes            | [albtrace] albtrace.debug=yes is not true or false; nothing was attached.",
-        "attach 1 albtrace.max.header.bytes=0,x | [albtrace] albtrace.max.header.bytes=0 is not a whole number from 1 to 1048576; 'x' is not key=value; nothing"})
-    void aBadCommandLineExitsWithTwo(String command, String message) {
-        Jvm.Result r = Jvm.java().named("attach-usage").jar(Jvm.AGENT_JAR, command.split(" "));
+        "attach                                   | [albtrace] attach needs the id of a running JVM: java -jar albtrace-agent.jar attach PID",
+        "attach abc                               | [albtrace] 'abc' is not a process id (a whole number above 0)",
+        "attach -5                                | [albtrace] '-5' is not a process id (a whole number above 0)",
+        "attach PID albtrace.nope=1               | [albtrace] unknown setting 'albtrace.nope'; nothing was attached. Known settings: albtrace.config, albtrace.enabled,",
+        "attach PID report=/tmp/x                 | [albtrace] unknown setting 'report'; nothing was attached.",
+        "attach PID albtrace.debug=yes            | [albtrace] albtrace.debug=yes is not true or false; nothing was attached.",
+        "attach PID albtrace.max.header.bytes=0,x | [albtrace] albtrace.max.header.bytes=0 is not a whole number from 1 to 1048576; 'x' is not key=value; nothing"})
+    void aBadCommandLineExitsWithTwo(String command, String message) throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        assertEquals(0, gone.waitFor());
+        String[] args = command.split(" ");
+        for (int i = 0; i < args.length; i++) {
+            args[i] = args[i].equals("PID") ? Long.toString(gone.pid()) : args[i];
+        }
+        Jvm.Result r = Jvm.java().named("attach-usage").jar(Jvm.AGENT_JAR, args);
         assertEquals(2, r.exit(), r.dump());
         assertEquals(1, r.errLines().size(), r.dump());
         assertTrue(r.errLines().get(0).startsWith(message), r.dump());
         assertEquals("", r.out(), r.dump());
+    }
+
+    /**
+     * Switched off at the first attach, said so at the second, not "already runs". The command's own temporary
+     * directory does not exist: on Linux the report comes back through the application's /tmp, /proc/PID/root/tmp.
+     */
+    @Test
+    void aSecondAttachSaysTheFirstSwitchedAlbtraceOff() {
+        Path jdk = Jvm.jdks().get(0);
+        try (Jvm.Background app = target(jdk, "attach-off-target")) {
+            calls(app, "before");
+            String noTmp = "-Djava.io.tmpdir=" + Jvm.WORK.resolve("no-such-tmp");
+            Jvm.Result r = Jvm.java().home(jdk).named("attach-off").jvmArgs(noTmp)
+                    .jar(Jvm.AGENT_JAR, "attach", Long.toString(app.pid()), "albtrace.enabled=false");
+            assertEquals(0, r.exit(), r.dump());
+            assertEquals("[albtrace] attached to JVM " + app.pid() + " (albtrace.enabled=false: nothing installed)\n",
+                    r.out().replace("\r\n", "\n"), r.dump());
+            assertEquals("", r.err(), r.dump());
+
+            Jvm.Result again = attach(jdk, "attach-off-again", app.pid());
+            assertEquals(0, again.exit(), again.dump());
+            assertEquals("[albtrace] JVM " + app.pid() + " already has albtrace, switched off there (albtrace.enabled"
+                    + "=false: nothing installed): nothing changed (restart the JVM to switch it on)\n",
+                    again.out().replace("\r\n", "\n"), again.dump());
+            assertEquals("", again.err(), again.dump());
+            assertUntouched(calls(app, "after"), Set.copyOf(CLIENTS), "switched off");
+            assertEquals(0, app.finish(), app.dump());
+        }
+    }
+
+    /** An agentmain that blocks (here: its class's lock held by the application) is waited for a bounded time. */
+    @Test
+    void anAttachThatDoesNotFinishIsGivenUpOn() {
+        Path jdk = Jvm.jdks().get(0);
+        try (Jvm.Background app = target(jdk, "attach-stuck-target")) {
+            assertEquals(0, attach(jdk, "attach-stuck-first", app.pid(), "albtrace.enabled=false").exit(), app.dump());
+            app.send("hold").readUntil(l -> l.equals("holding"));
+            long start = System.nanoTime();
+            Jvm.Result r = Jvm.java().home(jdk).named("attach-stuck").jvmArgs("-Dio.albtrace.attach.timeout=3")
+                    .jar(Jvm.AGENT_JAR, "attach", Long.toString(app.pid()));
+            assertEquals(4, r.exit(), r.dump());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(40), "bounded" + r.dump());
+            assertEquals("", r.out(), r.dump());
+            assertEquals(List.of("[albtrace] JVM " + app.pid() + " did not finish loading the agent within 3 s (its"
+                    + " attach listener or the agent's start is stuck); it may still start there later: see that"
+                    + " JVM's stderr"), r.errLines(), r.dump());
+            app.send("release").readUntil(l -> l.equals("released"));
+            assertUntouched(calls(app, "after"), Set.copyOf(CLIENTS), "switched off");
+            assertEquals(0, app.finish(), app.dump());
+        }
     }
 
     /** A Java without the jdk.attach module (a JRE; here a JDK limited to a JRE's modules) says it cannot. */

@@ -60,6 +60,10 @@ public final class AttachTargetApp {
 
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
+            if (line.equals("hold") || line.equals("release")) {
+                hold(line.equals("hold"));
+                continue;
+            }
             if (!line.startsWith("call ")) {
                 System.out.println("unknown command " + line);
                 continue;
@@ -87,6 +91,38 @@ public final class AttachTargetApp {
         back.stop(0);
         okHttp.dispatcher().executorService().shutdown();
         okHttp.connectionPool().evictAll();
+    }
+
+    private static final java.util.concurrent.CountDownLatch RELEASE = new java.util.concurrent.CountDownLatch(1);
+
+    /**
+     * "hold": a thread holds the agent entry class's lock (an agent attached already put it on the class path), so
+     * a later agentmain blocks, until "release".
+     */
+    private static void hold(boolean hold) throws Exception {
+        if (!hold) {
+            RELEASE.countDown();
+            System.out.println("released");
+            System.out.flush();
+            return;
+        }
+        Class<?> agent = Class.forName("io.albtrace.agent.AlbtraceAgent", false, ClassLoader.getSystemClassLoader());
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            synchronized (agent) {
+                held.countDown();
+                try {
+                    RELEASE.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "hold-agent-lock");
+        holder.setDaemon(true);
+        holder.start();
+        held.await();
+        System.out.println("holding");
+        System.out.flush();
     }
 
     private static int call(String client, OkHttpClient okHttp, HttpClient jdk, String url, String own)
