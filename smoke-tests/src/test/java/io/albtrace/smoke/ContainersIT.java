@@ -47,9 +47,18 @@ class ContainersIT {
     static final String AGENT_IN_IMAGE = "/opt/albtrace/albtrace-agent.jar";
     static final String PICKED_UP = "Picked up JAVA_TOOL_OPTIONS: -javaagent:" + AGENT_IN_IMAGE;
 
-    /** One name per run, on every image tag, container and network: runs side by side never meet. */
+    /**
+     * One name per run, on every image tag, container and network: runs side by side never meet. It names the test
+     * JVM (its pid and start time, in seconds, hex) so that a later run can tell what a killed run left behind.
+     */
     static final String RUN = "albtrace-smoke-" + ProcessHandle.current().pid() + "-"
+            + Long.toHexString(startSeconds(ProcessHandle.current())) + "-"
             + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+    /** Label values and names of runs: albtrace-smoke-PID-START-RANDOM (and, before START was added, -PID-RANDOM). */
+    private static final java.util.regex.Pattern RUN_NAME =
+            java.util.regex.Pattern.compile("albtrace-smoke-(\\d+)-([0-9a-f]+)(?:-([0-9a-f]+))?");
+    /** No container outlives this ({@code podman run --timeout}): failsafe's fork timeout, 900 s, and a margin. */
+    static final Duration CONTAINER_LIFETIME = Duration.ofMinutes(20);
 
     static final String FRONT_IMAGE = "localhost/albtrace-smoke-front:" + RUN;
     static final String BACK_IMAGE = "localhost/albtrace-smoke-back:" + RUN;
@@ -73,9 +82,12 @@ class ContainersIT {
         String state = info.ok() ? "Podman works here (runtime " + info.out().trim() + ")"
                 : "Podman does not work here (" + firstLine(info.err()) + ")";
         if (!ON) {
-            String why = "container smoke tests skipped: they run with -Pcontainers (or -Dalbtrace.smoke.containers=true),"
-                    + " as scripts/test.sh does after scripts/setup-podman.sh; " + state;
+            String given = System.getProperty("albtrace.smoke.containers.skipped", "");
+            String why = "CONTAINER SMOKE TESTS SKIPPED: " + (given.isBlank() ? "they run with -Pcontainers (or"
+                    + " -Dalbtrace.smoke.containers=true), as scripts/test.sh does after scripts/setup-podman.sh"
+                    : given) + "; " + state;
             System.out.println("[ContainersIT] " + why);
+            System.err.println("[ContainersIT] " + why);
             skipped = why;
             return;
         }
@@ -90,6 +102,7 @@ class ContainersIT {
                     + base.exit() + "): scripts/setup-podman.sh makes it" + base.dump());
         }
         System.out.println("[ContainersIT] " + state + "; run " + RUN + ", logs in " + work);
+        removeStale();
         cleanupHook = new Thread(ContainersIT::cleanUp, "containers-it-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanupHook);
 
@@ -198,8 +211,10 @@ class ContainersIT {
     private static String container(String name, String image, List<String> options) {
         String full = RUN + "-" + name;
         containers.add(full);
+        // Detached, no stdin: the applications run until removed, or killed by podman after --timeout seconds
+        // should this JVM be killed before it removes them (the next run's removeStale() then removes them).
         List<String> args = new ArrayList<>(List.of("run", "-d", "--name", full, "--label", "albtrace.smoke.run=" + RUN,
-                "--network", network));
+                "--timeout", Long.toString(CONTAINER_LIFETIME.toSeconds()), "--network", network));
         args.addAll(options);
         if (name.startsWith("front")) {
             args.addAll(List.of("-p", "127.0.0.1::8080"));
@@ -275,6 +290,87 @@ class ContainersIT {
             }
         }
         images.clear();
+    }
+
+    /**
+     * Removes, bounded, what earlier runs left behind when their test JVM was killed before its clean-up (failsafe's
+     * fork timeout, a cancelled CI job): containers, networks and images labelled {@code albtrace.smoke.run} (named
+     * after it) whose test JVM no longer runs. A run whose JVM still runs (a build side by side) is left alone.
+     */
+    private static void removeStale() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        List<String> stale = new ArrayList<>();
+        Podman.Result ps = podman.run(Podman.SHORT, "ps", "-a", "--filter", "label=albtrace.smoke.run", "--format",
+                "{{.ID}}\t{{index .Labels \"albtrace.smoke.run\"}}");
+        staleNames(ps, 1, 0).forEach(id -> stale.add("container " + id));
+        if (!stale.isEmpty()) {
+            List<String> args = new ArrayList<>(List.of("rm", "--force", "--ignore", "--time", "0"));
+            stale.forEach(c -> args.add(c.substring("container ".length())));
+            report(podman.run(Podman.SHORT, args.toArray(String[]::new)));
+        }
+        Podman.Result networks = podman.run(Podman.SHORT, "network", "ls", "--filter", "label=albtrace.smoke.run",
+                "--format", "{{.Name}}");
+        for (String n : staleNames(networks, 0, 0)) {
+            if (System.nanoTime() < deadline) {
+                stale.add("network " + n);
+                report(podman.run(Podman.SHORT, "network", "rm", "-f", n));
+            }
+        }
+        Podman.Result imageList = podman.run(Podman.SHORT, "images", "--filter", "label=albtrace.smoke.run", "--format",
+                "{{.Repository}}:{{.Tag}}\t{{.Tag}}");
+        List<String> staleImages = staleNames(imageList, 1, 0);
+        // The agent layers first: they are built FROM the application images.
+        staleImages.sort((a, b) -> Boolean.compare(!a.contains("-agent:"), !b.contains("-agent:")));
+        for (String i : staleImages) {
+            if (System.nanoTime() < deadline) {
+                stale.add("image " + i);
+                report(podman.run(Podman.SHORT, "rmi", "--force", i));
+            }
+        }
+        if (!stale.isEmpty()) {
+            System.out.println("[ContainersIT] removed what killed runs left behind: " + String.join(", ", stale));
+        }
+    }
+
+    /**
+     * From lines of tab-separated fields, field {@code keep} of those whose field {@code run} names a run other than
+     * this one whose test JVM is gone. A failed listing gives nothing (reported).
+     */
+    private static List<String> staleNames(Podman.Result listing, int run, int keep) {
+        List<String> names = new ArrayList<>();
+        if (!listing.ok()) {
+            report(listing);
+            return names;
+        }
+        for (String line : listing.out().split("\n")) {
+            String[] fields = line.split("\t");
+            if (fields.length > Math.max(run, keep) && !fields[run].equals(RUN) && !names.contains(fields[keep])
+                    && gone(fields[run])) {
+                names.add(fields[keep]);
+            }
+        }
+        return names;
+    }
+
+    /** Whether the test JVM of {@code run} (see {@link #RUN}) no longer runs; false for a name that is not a run's. */
+    static boolean gone(String run) {
+        java.util.regex.Matcher m = RUN_NAME.matcher(run);
+        if (!m.matches()) {
+            return false;
+        }
+        java.util.Optional<ProcessHandle> p = ProcessHandle.of(Long.parseLong(m.group(1)));
+        if (p.isEmpty() || !p.get().isAlive()) {
+            return true;
+        }
+        if (m.group(3) == null) {
+            return false; // a run of the older form with a live pid: perhaps still running, left alone
+        }
+        // The pid was reused by another process when that one started at another time (a second's tolerance).
+        return Math.abs(startSeconds(p.get()) - Long.parseLong(m.group(2), 16)) > 2;
+    }
+
+    private static long startSeconds(ProcessHandle p) {
+        return p.info().startInstant().map(java.time.Instant::getEpochSecond).orElse(0L);
     }
 
     private static void report(Podman.Result r) {
