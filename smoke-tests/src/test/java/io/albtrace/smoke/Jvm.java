@@ -203,14 +203,16 @@ final class Jvm {
     /**
      * {@code java <jvm args> -cp <class path> <main class> <args>} in the background, for a service: returns once it
      * printed {@code listening on <port>} on stdout (bounded by the timeout), and is stopped by {@link Service#close}.
+     * It runs with {@code -Dsmoke.exitOnStdinEof=true} and its stdin held open by this JVM: the test applications
+     * (BackApp, FrontApp) then end when this JVM ends, even killed (fork timeout, a cancelled CI job), not linger.
      */
     Service service(String classPath, String mainClass, String... args) {
         classAndArgs(classPath, mainClass, args);
         List<String> command = command();
+        command.add(1, "-D" + io.albtrace.smoke.apps.BackApp.EXIT_ON_STDIN_EOF + "=true");
         try {
             Path[] files = outputFiles();
             Process p = processBuilder(command, files).start();
-            p.getOutputStream().close();
             Service s = new Service(describe(command), p, files[0], files[1]);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
@@ -304,6 +306,11 @@ final class Jvm {
         public void close() {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroy();
+            try {
+                process.getOutputStream().close(); // its stdin: held open until now (see service)
+            } catch (IOException e) {
+                // it has ended already
+            }
             try {
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
                     process.destroyForcibly();

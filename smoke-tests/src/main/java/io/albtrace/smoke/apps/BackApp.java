@@ -15,11 +15,42 @@ import java.util.concurrent.Executors;
  *
  * Binds 0.0.0.0:PORT (0: any free port), prints {@code back listening on PORT} when ready, and answers every
  * request with 200 text/plain: one line {@code x-amzn-trace-id: <value>} per header value received, in order.
- * It needs nothing but the JDK.
+ * It needs nothing but the JDK. With {@code -Dsmoke.exitOnStdinEof=true} it exits when its stdin reaches end of file
+ * (see {@link #exitOnStdinEof}).
  */
 public final class BackApp {
 
+    /**
+     * The system property that makes the applications exit at the end of their stdin. Not {@code albtrace.*}: the
+     * agent reads those as its settings.
+     */
+    public static final String EXIT_ON_STDIN_EOF = "smoke.exitOnStdinEof";
+
     private BackApp() {
+    }
+
+    /**
+     * With {@code -Dsmoke.exitOnStdinEof=true} only: exits (status 0) once stdin reaches end of file. The smoke tests
+     * start the applications with it and hold their stdin open, so that they end with the test JVM even when it is
+     * killed (failsafe's fork timeout, a cancelled CI job) instead of lingering. Off otherwise: containers run the
+     * applications detached, without stdin, and they must keep running.
+     */
+    public static void exitOnStdinEof() {
+        if (!Boolean.getBoolean(EXIT_ON_STDIN_EOF)) {
+            return;
+        }
+        Thread watcher = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // input is ignored: only its end matters
+                }
+            } catch (IOException e) {
+                // stdin is gone: the same as its end
+            }
+            System.exit(0);
+        }, "exit-on-stdin-eof");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     public static void main(String[] args) throws IOException {
@@ -27,6 +58,7 @@ public final class BackApp {
             System.err.println("usage: BackApp PORT");
             System.exit(2);
         }
+        exitOnStdinEof();
         HttpServer server = HttpServer.create(new InetSocketAddress(Integer.parseInt(args[0])), 50);
         server.createContext("/", exchange -> {
             StringBuilder body = new StringBuilder();

@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
  * Query parameters: {@code clients=okhttp,jdk} calls only those; each {@code set=<value>} makes every call
  * set that {@code X-Amzn-Trace-Id} value itself (twice given: two copies), as an application may.
  * The application knows nothing of the agent; with the agent attached, the calls carry the header.
+ * With {@code -Dsmoke.exitOnStdinEof=true} it exits when its stdin reaches end of file ({@link BackApp#exitOnStdinEof}).
  */
 public final class FrontApp {
 
@@ -59,6 +60,7 @@ public final class FrontApp {
             System.err.println("usage: FrontApp PORT BACK_URL");
             System.exit(2);
         }
+        BackApp.exitOnStdinEof(); // with -Dsmoke.exitOnStdinEof=true only: see there
         String back = args[1];
         List<Named> clients = clients();
         HttpServer server = HttpServer.create(new InetSocketAddress(Integer.parseInt(args[0])), 50);
