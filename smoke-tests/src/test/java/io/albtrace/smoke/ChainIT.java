@@ -64,6 +64,23 @@ class ChainIT {
         }
     }
 
+    /**
+     * Reports in the test results whether the matrix ran on both JDKs: skipped, with the reason, when Temurin 25 is not
+     * installed; failed then with {@code -Dalbtrace.smoke.require.jdk25=true} (CI sets it: its machines have it).
+     */
+    @Test
+    void theMatrixRanOnJdk25Too() {
+        String missing = Jvm.jdk25Missing();
+        if (missing != null) {
+            System.err.println("[ChainIT] " + missing);
+            if (Jvm.REQUIRE_JDK25) {
+                org.junit.jupiter.api.Assertions.fail(missing);
+            }
+            org.junit.jupiter.api.Assumptions.abort(missing);
+        }
+        assertEquals(25, Jvm.feature(Jvm.JDK25), Jvm.JDK25 + " is not a JDK 25");
+    }
+
     static Stream<Cell> cells() {
         List<Cell> cells = new ArrayList<>();
         for (Path jdk : Jvm.jdks()) {

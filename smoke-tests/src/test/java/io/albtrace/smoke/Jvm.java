@@ -56,14 +56,34 @@ final class Jvm {
         return new Jvm();
     }
 
-    /** The JDKs to run on: the one running the tests and, when installed, {@link #JDK25}. */
+    /** {@code -Dalbtrace.smoke.require.jdk25=true} (CI: .ci/run): a machine without {@link #JDK25} fails ChainIT. */
+    static final boolean REQUIRE_JDK25 = Boolean.getBoolean("albtrace.smoke.require.jdk25");
+    private static final java.util.concurrent.atomic.AtomicBoolean JDK25_MISSING_SAID =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * The JDKs to run on: the one running the tests and, when installed, {@link #JDK25}. Without it, says once, loudly
+     * on stderr, that the JDK 25 half of the matrix does not run ({@link #jdk25Missing}; ChainIT reports it too).
+     */
     static List<Path> jdks() {
         List<Path> homes = new ArrayList<>();
         homes.add(Paths.get(System.getProperty("java.home")).toAbsolutePath().normalize());
         if (Files.isExecutable(JDK25.resolve("bin").resolve("java")) && !homes.contains(JDK25)) {
             homes.add(JDK25);
+        } else if (!homes.contains(JDK25) && JDK25_MISSING_SAID.compareAndSet(false, true)) {
+            System.err.println("[smoke] " + jdk25Missing());
         }
         return homes;
+    }
+
+    /** Why the JDK 25 half of the matrix did not run, or null when it does. */
+    static String jdk25Missing() {
+        if (Files.isExecutable(JDK25.resolve("bin").resolve("java"))) {
+            return null;
+        }
+        return "JDK 25 HALF OF THE SMOKE-TEST MATRIX DID NOT RUN: no Temurin 25 at " + JDK25
+                + " (only " + System.getProperty("java.home") + ")"
+                + (REQUIRE_JDK25 ? "; -Dalbtrace.smoke.require.jdk25=true requires it" : "");
     }
 
     /** The feature release of the JDK at {@code home}, from its {@code release} file: 17, 25, ... */
