@@ -1,6 +1,7 @@
 package io.albtrace.instrumentation.httpclient;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
 import java.util.List;
@@ -24,8 +25,11 @@ abstract class Http5TestSupport {
         return Arrays.stream(Way5.values()).filter(Way5::follows).collect(Collectors.toList());
     }
 
+    /** Starts the server {@code way} talks to; skips the test when the HttpClient 5 line cannot run {@code way}. */
     TestServer start(Way5 way) throws Exception {
-        server = TestServer.start(way.h2);
+        String unsupported = way.unsupported();
+        assumeTrue(unsupported == null, unsupported);
+        server = TestServer.start(way.h2, way.tls);
         return server;
     }
 
@@ -51,6 +55,7 @@ abstract class Http5TestSupport {
         assertEquals(before + 1, all.size(), all::toString);
         TestServer.Received r = all.get(before);
         assertEquals(way.h2 ? "HTTP/2.0" : "HTTP/1.1", r.protocol, "the protocol the server saw");
+        assertEquals(way.tls, r.secure, "the request came over TLS");
         return r.traceHeader();
     }
 }

@@ -69,6 +69,9 @@ class NeverBreakTheApplicationTest extends Http5TestSupport {
             }
         };
         for (Way5 way : Way5.values()) {
+            if (way.unsupported() != null) {
+                continue; // not testable on this HttpClient 5 line at all (Way5#unsupported)
+            }
             start(way);
             List<String> said = new ArrayList<>();
             Ids.use(broken);

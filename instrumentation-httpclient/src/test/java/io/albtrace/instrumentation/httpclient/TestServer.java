@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A real server on 127.0.0.1 that records every request it receives: its path, protocol, every
+ * A real server on 127.0.0.1 that records every request it receives: its path, protocol (and whether over TLS), every
  * {@code X-Amzn-Trace-Id} copy (the name matched case-insensitively) and all its headers. It answers
  * {@code 200 ok} unless a test gives a path its own {@link Reply}.
  */
@@ -20,14 +20,21 @@ abstract class TestServer implements AutoCloseable {
     static final class Received {
         final String path;
         final String protocol;
+        /** True: the request came over TLS. */
+        final boolean secure;
         /** Every X-Amzn-Trace-Id value, in order; empty when there was none. */
         final List<String> traceHeaders;
         /** Every header line as name and value. */
         final List<Map.Entry<String, String>> headers;
 
         Received(String path, String protocol, List<Map.Entry<String, String>> headers) {
+            this(path, protocol, false, headers);
+        }
+
+        Received(String path, String protocol, boolean secure, List<Map.Entry<String, String>> headers) {
             this.path = path;
             this.protocol = protocol;
+            this.secure = secure;
             this.headers = Collections.unmodifiableList(headers);
             List<String> trace = new ArrayList<>();
             for (Map.Entry<String, String> h : headers) {
@@ -68,7 +75,7 @@ abstract class TestServer implements AutoCloseable {
 
         @Override
         public String toString() {
-            return path + " " + protocol + " " + traceHeaders;
+            return path + " " + protocol + (secure ? " TLS " : " ") + traceHeaders;
         }
     }
 
@@ -96,15 +103,31 @@ abstract class TestServer implements AutoCloseable {
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     private final Map<String, Integer> counts = new ConcurrentHashMap<>();
 
-    /** An HTTP/1.1 server (the JDK's), or an HTTP/2 one (Jetty, h2c with prior knowledge only). */
+    /**
+     * A clear-text HTTP/1.1 server (the JDK's), a clear-text HTTP/2 one (Jetty, h2c with prior knowledge only), or
+     * for {@code tls} a TLS one that speaks HTTP/2 or HTTP/1.1 as ALPN chooses (Jetty).
+     */
+    static TestServer start(boolean h2, boolean tls) throws Exception {
+        if (tls) {
+            return JettyServer.tls();
+        }
+        return h2 ? JettyServer.h2c() : new Http1Server();
+    }
+
+    /** A clear-text server: HTTP/2 (h2c) or HTTP/1.1. */
     static TestServer start(boolean h2) throws Exception {
-        return h2 ? new H2Server() : new Http1Server();
+        return start(h2, false);
     }
 
     abstract int port();
 
+    /** {@code http}, or {@code https} for a TLS server. */
+    String scheme() {
+        return "http";
+    }
+
     String url(String path) {
-        return "http://127.0.0.1:" + port() + path;
+        return scheme() + "://127.0.0.1:" + port() + path;
     }
 
     TestServer answer(String path, Answer answer) {
