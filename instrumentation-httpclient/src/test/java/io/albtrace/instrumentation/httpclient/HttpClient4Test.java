@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.http.client.methods.HttpRequestBase;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * HttpClient 4.5.14 ({@code org.apache.http}, beside HttpClient 5 on the test class path): the vectors, the
  * context, duplicates, reuse of a request object, redirects, retries and the size rule, through each client
- * kind, to the JDK's HTTP/1.1 server on 127.0.0.1.
+ * kind, to the JDK's HTTP/1.1 server on 127.0.0.1, and over TLS ({@link Way4#TLS}) to Jetty speaking HTTP/1.1.
  */
 @ExtendWith(InstalledAgent.class)
 @SuppressWarnings("try") // a Scope is opened for its effect on the context
@@ -38,14 +37,17 @@ class HttpClient4Test {
 
     TestServer server;
 
-    @BeforeEach
-    void startServer() throws Exception {
-        server = TestServer.start(false);
+    /** A fresh server of the kind {@code way} talks to: TLS for {@link Way4#TLS}, clear text otherwise. */
+    TestServer start(Way4 way) throws Exception {
+        server = TestServer.start(false, way.tls());
+        return server;
     }
 
     @AfterEach
     void closeServer() throws Exception {
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 
     HttpRequestBase send(Way4 way, String method, String path, String... headers) throws Exception {
@@ -59,6 +61,8 @@ class HttpClient4Test {
         send(way, "GET", path, headers);
         List<TestServer.Received> all = server.received();
         assertEquals(before + 1, all.size(), all::toString);
+        assertEquals("HTTP/1.1", all.get(before).protocol, "the protocol the server saw");
+        assertEquals(way.tls(), all.get(before).secure, "the request came over TLS");
         return all.get(before).traceHeader();
     }
 
@@ -75,6 +79,7 @@ class HttpClient4Test {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("vectors")
     void forwardsTheVector(Way4 way, String name, String input, String expected) throws Exception {
+        start(way);
         String header = "-".equals(input) ? null : input;
         String actual = header == null ? get(way, "/vector/" + name) : get(way, "/vector/" + name, Trace.NAME, header);
         Trace.assertForwarded(expected, header, actual);
@@ -82,6 +87,7 @@ class HttpClient4Test {
 
     @Test
     void theClassesAndTheUserAgentAreThoseOf4514() throws Exception {
+        start(Way4.DEFAULT);
         assertEquals("httpclient-4.5.14.jar", jarOf(Class.forName("org.apache.http.impl.client.InternalHttpClient")));
         assertEquals("httpcore-4.4.16.jar", jarOf(org.apache.http.impl.DefaultBHttpClientConnection.class));
         get(Way4.DEFAULT, "/ua");
@@ -96,6 +102,7 @@ class HttpClient4Test {
     @ParameterizedTest
     @EnumSource(Way4.class)
     void theContextIsForwardedAndTheApplicationsHeaderWins(Way4 way) throws Exception {
+        start(way);
         String a;
         String b;
         String own;
@@ -111,6 +118,7 @@ class HttpClient4Test {
     @ParameterizedTest
     @EnumSource(Way4.class)
     void duplicatesTheFirstCountsOneLeaves(Way4 way) throws Exception {
+        start(way);
         try (Scope s = Context.bind(Trace.CONTEXT)) {
             Trace.self(get(way, "/dup", "x-amzn-trace-id", FIRST, "X-AMZN-TRACE-ID", SECOND, Trace.NAME, SECOND),
                     FIRST);
@@ -120,6 +128,7 @@ class HttpClient4Test {
     @ParameterizedTest
     @EnumSource(Way4.class)
     void aRequestObjectSentAgainGetsTheSecondCallsContext(Way4 way) throws Exception {
+        start(way);
         HttpRequestBase request = way.request("GET", server.url("/reused"));
         try (Scope s = Context.bind(Trace.CONTEXT)) {
             assertEquals(200, way.send(request));
@@ -143,6 +152,7 @@ class HttpClient4Test {
     @ParameterizedTest
     @EnumSource(value = Way4.class, names = "MINIMAL", mode = EnumSource.Mode.EXCLUDE)
     void redirectsKeepTheValue(Way4 way) throws Exception {
+        start(way);
         server.answer("/from", count -> TestServer.Reply.redirect(302, "/to"))
                 .answer("/a", count -> TestServer.Reply.redirect(301, "/b"))
                 .answer("/b", count -> TestServer.Reply.redirect(307, "/c"))
@@ -167,6 +177,7 @@ class HttpClient4Test {
 
     @Test
     void theClientsOwnRetryAfter503KeepsTheValue() throws Exception {
+        start(Way4.CUSTOM_RETRYING);
         server.answer("/flaky", count -> count == 1 ? new TestServer.Reply(503, Map.of()) : null);
         send(Way4.CUSTOM_RETRYING, "GET", "/flaky");
         List<TestServer.Received> all = server.received();
@@ -178,6 +189,7 @@ class HttpClient4Test {
     @ParameterizedTest
     @EnumSource(Way4.class)
     void theSizeRuleCountsTheRealHeaders(Way4 way) throws Exception {
+        start(way);
         String full = "Self={NEW};" + Trace.CONTEXT;
         try (Scope s = Context.bind(Trace.CONTEXT)) {
             send(way, "GET", "/probe", "X-Pad", "a");

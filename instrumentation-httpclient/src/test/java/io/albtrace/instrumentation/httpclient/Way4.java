@@ -26,7 +26,12 @@ enum Way4 {
     /** {@code HttpClients.createMinimal()}, {@code execute(HttpHost, request)}: MinimalHttpClient. */
     MINIMAL,
     /** {@code new DefaultHttpClient()}: AbstractHttpClient and its own connection classes. */
-    LEGACY;
+    LEGACY,
+    /**
+     * HTTPS: {@code HttpClients.custom().setSSLContext(...)} trusting the test certificate ({@link TestTls}), host
+     * names verified as usual, {@code execute(request)}: InternalHttpClient over TLS, HTTP/1.1.
+     */
+    TLS;
 
     private HttpClient client;
 
@@ -44,11 +49,23 @@ enum Way4 {
                 case MINIMAL:
                     client = HttpClients.createMinimal();
                     break;
+                case TLS:
+                    try {
+                        client = HttpClients.custom().setSSLContext(TestTls.get().clientContext).build();
+                    } catch (Exception e) {
+                        throw new IllegalStateException("the test certificate", e);
+                    }
+                    break;
                 default:
                     client = new org.apache.http.impl.client.DefaultHttpClient();
             }
         }
         return client;
+    }
+
+    /** True: the way talks TLS ({@code https:}) and needs the TLS server. */
+    boolean tls() {
+        return this == TLS;
     }
 
     /** A request object, with the headers given as name, value, name, value... in order. */
