@@ -30,6 +30,11 @@ import org.apache.hc.core5.http.HttpRequest;
  * request's own header (the application's wins) or the caller's context, the same value on every later send. The
  * size rule over all headers is applied where they are final ({@link AsyncRequestWriterInstrumentation},
  * {@link H2RequestConverterInstrumentation}).
+ *
+ * <p>A {@code CONNECT} is left as it is: the {@code AsyncConnectExec} of HttpClient 5.0 and 5.1 sends the tunnel to
+ * an {@code https:} origin through a proxy down this chain too, and it is not the application's request. Given the
+ * call's value it would carry the header to the proxy, and, being the call's first send, it would fix that value
+ * before the real request, whose own header would then lose.
  */
 public final class AsyncMainClientExecInstrumentation implements TypeInstrumentation {
 
@@ -57,6 +62,9 @@ public final class AsyncMainClientExecInstrumentation implements TypeInstrumenta
         @Advice.OnMethodEnter(suppress = Throwable.class)
         public static void enter(@Advice.Argument(0) HttpRequest request,
                 @Advice.Argument(2) AsyncExecChain.Scope scope) {
+            if ("CONNECT".equalsIgnoreCase(request.getMethod())) {
+                return; // the client's tunnel through a proxy (5.0 and 5.1 send it down the chain), not the call
+            }
             HttpClientContext context = scope.clientContext;
             Object kept = context.getAttribute(OutgoingCall.ATTRIBUTE);
             OutgoingCall call;

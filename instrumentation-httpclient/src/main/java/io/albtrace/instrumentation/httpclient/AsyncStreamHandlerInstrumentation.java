@@ -30,6 +30,11 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * application's request object itself, so on exit, the head written, its trace headers are put back as the
  * application left them: a request object executed again gets the second call's context. Without a call
  * (httpcore5's own requester) the request is left as it is.
+ *
+ * <p>So is a {@code CONNECT}: {@code AsyncConnectExec} commits the tunnel to an {@code https:} origin through a
+ * proxy on a connection whose context holds the call (HttpClient 5.4 and 5.6 directly, 5.0 and 5.1 by way of
+ * {@link AsyncMainClientExecInstrumentation}), but it is the client's request, not the application's: it carries no
+ * trace header, and it must not fix the call's value before the real request does.
  */
 public final class AsyncStreamHandlerInstrumentation implements TypeInstrumentation {
 
@@ -58,8 +63,8 @@ public final class AsyncStreamHandlerInstrumentation implements TypeInstrumentat
         public static Header[] enter(@Advice.Argument(0) HttpRequest request,
                 @Advice.FieldValue("context") HttpContext context) {
             Object kept = context.getAttribute(OutgoingCall.ATTRIBUTE);
-            if (!(kept instanceof OutgoingCall)) {
-                return null;
+            if (!(kept instanceof OutgoingCall) || "CONNECT".equalsIgnoreCase(request.getMethod())) {
+                return null; // no call, or the client's tunnel through a proxy: not the call's request
             }
             Header[] own = request.getHeaders(TraceHeader.NAME);
             String value = ((OutgoingCall) kept).forward(own.length > 0 ? own[0].getValue() : null);
