@@ -13,4 +13,12 @@ public interface AdviceTarget {
      * A type with no matching method (a library version the advice was not written for) is left alone.
      */
     void applyAdvice(ElementMatcher<? super MethodDescription> methods, String adviceClassName);
+
+    /**
+     * True when the type being changed declares a method or constructor that {@code methods} matches. Lets one
+     * type instrumentation pick, by signature, among advice written for different editions of a library (a class
+     * of the same name whose methods take {@code javax.servlet} or {@code jakarta.servlet} types) without the
+     * warning {@link #applyAdvice} gives a type it finds nothing on.
+     */
+    boolean declares(ElementMatcher<? super MethodDescription> methods);
 }

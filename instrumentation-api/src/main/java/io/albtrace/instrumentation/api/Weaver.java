@@ -110,8 +110,13 @@ final class Weaver {
         }
 
         @Override
+        public boolean declares(ElementMatcher<? super MethodDescription> methods) {
+            return !type.getDeclaredMethods().filter(methods).isEmpty();
+        }
+
+        @Override
         public void applyAdvice(ElementMatcher<? super MethodDescription> methods, String adviceClassName) {
-            if (type.getDeclaredMethods().filter(methods).isEmpty()) {
+            if (!declares(methods)) {
                 if (quiet) {
                     return;
                 }
