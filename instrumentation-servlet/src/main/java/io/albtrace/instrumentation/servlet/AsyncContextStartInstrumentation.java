@@ -1,0 +1,49 @@
+package io.albtrace.instrumentation.servlet;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import io.albtrace.core.ContextRunnable;
+import io.albtrace.instrumentation.api.AdviceTarget;
+import io.albtrace.instrumentation.api.TypeInstrumentation;
+import java.util.Arrays;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * {@code AsyncContext#start(Runnable)} of Tomcat ({@code org.apache.catalina.core.AsyncContextImpl}), Jetty 9.4 to
+ * 11 ({@code org.eclipse.jetty.server.AsyncContextState}) and Jetty 12 ee10
+ * ({@code org.eclipse.jetty.ee10.servlet.AsyncContextState}): the task runs on a container thread with the context
+ * of the thread that started it ({@link ContextRunnable}), which is the request's when a servlet calls it; the
+ * container thread has it for exactly the task's run.
+ */
+public final class AsyncContextStartInstrumentation implements TypeInstrumentation {
+
+    static final String TOMCAT = "org.apache.catalina.core.AsyncContextImpl";
+    static final String JETTY_9_TO_11 = "org.eclipse.jetty.server.AsyncContextState";
+    static final String JETTY_12_EE10 = "org.eclipse.jetty.ee10.servlet.AsyncContextState";
+
+    @Override
+    public List<String> typeNames() {
+        return Arrays.asList(TOMCAT, JETTY_9_TO_11, JETTY_12_EE10);
+    }
+
+    @Override
+    public void transform(AdviceTarget target) {
+        target.applyAdvice(named("start").and(takesArguments(1)).and(takesArgument(0, Runnable.class)),
+                AsyncContextStartInstrumentation.class.getName() + "$StartAdvice");
+    }
+
+    /** Hands the container the task wrapped. */
+    public static final class StartAdvice {
+
+        private StartAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static void enter(@Advice.Argument(value = 0, readOnly = false) Runnable task) {
+            task = ContextRunnable.wrap(task);
+        }
+    }
+}
