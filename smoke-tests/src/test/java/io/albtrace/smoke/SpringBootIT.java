@@ -1,0 +1,118 @@
+package io.albtrace.smoke;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.albtrace.smoke.Chain.Case;
+import io.albtrace.smoke.Chain.Mdc;
+import io.albtrace.testing.Trace;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A Spring Boot web application as a user runs it: its own JVM with the built agent attached by {@code -javaagent},
+ * Spring MVC on the embedded Tomcat Spring Boot brings, Logback with {@code %X{amzn.trace.root}} and
+ * {@code %X{amzn.trace.id}} in its pattern ({@code smoke-tests/spring-boot-app}). For each incoming header its
+ * controller calls the back service with {@code RestTemplate}, {@code RestClient} and the JDK's {@code HttpClient};
+ * the test checks every hop against the SPEC and the MDC in the real log line the request wrote. On JDK 17 and on
+ * Temurin 25.
+ */
+class SpringBootIT {
+
+    static final List<String> CLIENTS = List.of("resttemplate", "restclient", "jdk");
+    /** spring-boot-app/target: the thin jar and lib/ (see the smoke-tests pom). */
+    static final Path APP = Paths.get(System.getProperty("albtrace.smoke.spring.app"));
+    static final String SPRING_BOOT = System.getProperty("albtrace.smoke.spring.boot.version");
+
+    private static Jvm.Service back;
+
+    @BeforeAll
+    static void startBack() {
+        back = Jvm.java().named("spring-back").jvmArgs(Jvm.javaagent())
+                .service(Jvm.backClassPath(), "io.albtrace.smoke.apps.BackApp", "0");
+    }
+
+    @AfterAll
+    static void stopBack() {
+        if (back != null) {
+            back.close();
+        }
+    }
+
+    static Stream<Path> jdks() {
+        return Jvm.jdks().stream();
+    }
+
+    static Jvm.Service front(Path jdk, String name, String... jvmArgs) {
+        return Jvm.java().named(name).home(jdk).timeout(Duration.ofSeconds(180)).jvmArgs(jvmArgs)
+                .service(APP.resolve("albtrace-spring-front.jar") + File.pathSeparator + APP.resolve("lib") + "/*",
+                        "io.albtrace.smoke.spring.SpringFrontApp", "--server.port=0",
+                        "--back.url=" + back.uri() + "/back");
+    }
+
+    @ParameterizedTest(name = "JDK {0}")
+    @MethodSource("jdks")
+    void aSpringBootServiceIsAnEntryPoint(Path jdk) throws Exception {
+        try (Jvm.Service front = front(jdk, "spring-front-" + Jvm.feature(jdk), Jvm.javaagent())) {
+            assertTrue(front.out().contains("front versions: spring-boot " + SPRING_BOOT + " tomcat " + tomcat()),
+                    "the application ran the Spring Boot and Tomcat it names" + front.dump());
+            for (Case c : Case.values()) {
+                Chain.Report r = Chain.request(front.uri(), c.incoming);
+                Chain.assertChain(r, c, CLIENTS, Mdc.FILLED);
+                String[] mdc = r.mdc().split("\t");
+                String line = "root=" + mdc[1] + " id=" + mdc[0] + " ChainController - chain served";
+                awaitLogLine(front, line);
+            }
+            assertEquals(List.of(), front.err().lines().filter(l -> l.startsWith("[albtrace]")).toList(),
+                    "the agent had nothing to warn about" + front.dump());
+        }
+    }
+
+    /** {@code albtrace.instrumentation.servlet.enabled=false}: no context, no MDC; each call makes its own Root. */
+    @Test
+    void theServletSwitchOffLeavesTheRequestWithoutAContext() throws Exception {
+        Path jdk = Jvm.jdks().get(0);
+        try (Jvm.Service front = front(jdk, "spring-front-servlet-off", Jvm.javaagent(),
+                "-Dalbtrace.instrumentation.servlet.enabled=false")) {
+            Chain.Report r = Chain.request(front.uri(), Chain.FULL);
+            assertEquals("-\t-", r.mdc(), "no MDC\n" + r.raw());
+            Set<String> roots = new HashSet<>();
+            for (Chain.Call call : r.calls()) {
+                assertEquals(1, call.values().size(), r.raw());
+                roots.add(Trace.assertForwarded("Root={NEW}", Chain.FULL, call.values().get(0)).get(0));
+            }
+            assertEquals(CLIENTS.size(), roots.size(), "each call its own new Root\n" + r.raw());
+            awaitLogLine(front, "root= id= ChainController - chain served");
+        }
+    }
+
+    /** The Tomcat version of the application's libraries, from its jar's name. */
+    private static String tomcat() throws IOException {
+        try (Stream<Path> jars = Files.list(APP.resolve("lib"))) {
+            String jar = jars.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("tomcat-embed-core-"))
+                    .findFirst().orElseThrow();
+            return jar.substring("tomcat-embed-core-".length(), jar.length() - ".jar".length());
+        }
+    }
+
+    /** Logback writes the line before the response leaves; the file may lag a little behind. */
+    private static void awaitLogLine(Jvm.Service front, String line) throws InterruptedException {
+        for (int i = 0; i < 100 && !front.out().contains(line); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(front.out().contains(line), "no log line [" + line + "]" + front.dump());
+    }
+}
