@@ -13,8 +13,9 @@ import net.bytebuddy.asm.Advice;
 
 /**
  * {@code AsyncContext#start(Runnable)} of Tomcat ({@code org.apache.catalina.core.AsyncContextImpl}), Jetty 9.4 to
- * 11 ({@code org.eclipse.jetty.server.AsyncContextState}) and Jetty 12 ee10
- * ({@code org.eclipse.jetty.ee10.servlet.AsyncContextState}): the task runs on a container thread with the context
+ * 11 ({@code org.eclipse.jetty.server.AsyncContextState}) and Jetty 12 (ee10
+ * {@code org.eclipse.jetty.ee10.servlet.AsyncContextState}, ee8 and ee9 {@code org.eclipse.jetty.ee8|ee9.nested.
+ * AsyncContextState}): the task runs on a container thread with the context
  * of the thread that started it ({@link ContextRunnable}), which is the request's when a servlet calls it; the
  * container thread has it for exactly the task's run.
  */
@@ -23,10 +24,12 @@ public final class AsyncContextStartInstrumentation implements TypeInstrumentati
     static final String TOMCAT = "org.apache.catalina.core.AsyncContextImpl";
     static final String JETTY_9_TO_11 = "org.eclipse.jetty.server.AsyncContextState";
     static final String JETTY_12_EE10 = "org.eclipse.jetty.ee10.servlet.AsyncContextState";
+    static final String JETTY_12_EE9 = "org.eclipse.jetty.ee9.nested.AsyncContextState";
+    static final String JETTY_12_EE8 = "org.eclipse.jetty.ee8.nested.AsyncContextState";
 
     @Override
     public List<String> typeNames() {
-        return Arrays.asList(TOMCAT, JETTY_9_TO_11, JETTY_12_EE10);
+        return Arrays.asList(TOMCAT, JETTY_9_TO_11, JETTY_12_EE10, JETTY_12_EE9, JETTY_12_EE8);
     }
 
     @Override

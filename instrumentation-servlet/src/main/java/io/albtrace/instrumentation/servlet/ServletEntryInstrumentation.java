@@ -18,7 +18,8 @@ import net.bytebuddy.matcher.ElementMatcher;
  * <li>Tomcat 9, 10.1, 11: {@code org.apache.catalina.core.ApplicationFilterChain#doFilter(ServletRequest,
  * ServletResponse)}, the chain {@code StandardWrapperValve} makes for each;</li>
  * <li>Jetty 9.4, 10, 11: {@code org.eclipse.jetty.servlet.ServletHandler#doHandle(String, Request,
- * HttpServletRequest, HttpServletResponse)};</li>
+ * HttpServletRequest, HttpServletResponse)}, and the same method of Jetty 12's ee8 and ee9 environments
+ * ({@code org.eclipse.jetty.ee8|ee9.servlet.ServletHandler});</li>
  * <li>Jetty 12, ee10: {@code org.eclipse.jetty.ee10.servlet.ServletHandler$MappedServlet#handle(ServletHandler,
  * String, HttpServletRequest, HttpServletResponse)};</li>
  * <li>any other container: the API's own {@code HttpServlet#service(ServletRequest, ServletResponse)}, where the
@@ -34,6 +35,8 @@ public final class ServletEntryInstrumentation implements TypeInstrumentation {
     static final String TOMCAT = "org.apache.catalina.core.ApplicationFilterChain";
     static final String JETTY_9_TO_11 = "org.eclipse.jetty.servlet.ServletHandler";
     static final String JETTY_12_EE10 = "org.eclipse.jetty.ee10.servlet.ServletHandler$MappedServlet";
+    static final String JETTY_12_EE9 = "org.eclipse.jetty.ee9.servlet.ServletHandler";
+    static final String JETTY_12_EE8 = "org.eclipse.jetty.ee8.servlet.ServletHandler";
     static final String JAVAX_HTTP_SERVLET = "javax.servlet.http.HttpServlet";
     static final String JAKARTA_HTTP_SERVLET = "jakarta.servlet.http.HttpServlet";
 
@@ -41,7 +44,8 @@ public final class ServletEntryInstrumentation implements TypeInstrumentation {
 
     @Override
     public List<String> typeNames() {
-        return Arrays.asList(TOMCAT, JETTY_9_TO_11, JETTY_12_EE10, JAVAX_HTTP_SERVLET, JAKARTA_HTTP_SERVLET);
+        return Arrays.asList(TOMCAT, JETTY_9_TO_11, JETTY_12_EE10, JETTY_12_EE9, JETTY_12_EE8, JAVAX_HTTP_SERVLET,
+                JAKARTA_HTTP_SERVLET);
     }
 
     @Override

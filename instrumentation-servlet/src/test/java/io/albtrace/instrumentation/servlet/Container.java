@@ -7,10 +7,10 @@ import java.nio.file.Path;
 
 /**
  * A real embedded servlet container on 127.0.0.1 and a free port, running the test application: the one the test
- * run was given ({@code servlet.container}: {@code tomcat}, {@code jetty} for 9.4 to 11, {@code jetty12-ee10}; its
- * jars are on the class path, see the pom). Driven by reflection, because its classes name {@code javax} or
- * {@code jakarta} types and several versions of them cannot be compiled against together; the application itself
- * is registered through the servlet API only.
+ * run was given ({@code servlet.container}: {@code tomcat}, {@code jetty} for 9.4 to 11, {@code jetty12-ee10},
+ * {@code jetty12-ee9}, {@code jetty12-ee8}; its jars are on the class path, see the pom). Driven by reflection,
+ * because its classes name {@code javax} or {@code jakarta} types and several versions of them cannot be compiled
+ * against together; the application itself is registered through the servlet API only.
  */
 final class Container implements AutoCloseable {
 
@@ -44,6 +44,10 @@ final class Container implements AutoCloseable {
                 return jetty("org.eclipse.jetty.servlet.ServletContextHandler", app);
             case "jetty12-ee10":
                 return jetty("org.eclipse.jetty.ee10.servlet.ServletContextHandler", app);
+            case "jetty12-ee9":
+                return jetty("org.eclipse.jetty.ee9.servlet.ServletContextHandler", app);
+            case "jetty12-ee8":
+                return jetty("org.eclipse.jetty.ee8.servlet.ServletContextHandler", app);
             default:
                 throw new IllegalArgumentException("servlet.container=" + KIND);
         }
@@ -68,7 +72,8 @@ final class Container implements AutoCloseable {
         Object handler = Class.forName(contextHandler).getConstructor().newInstance();
         call(handler, "setContextPath", "/");
         call(handler, "addEventListener", app);
-        call(server, "setHandler", handler);
+        // Jetty 12's ee8 and ee9 contexts are nested in a core handler of their own, which they supply
+        call(server, "setHandler", KIND.matches("jetty12-ee[89]") ? call(handler, "get") : handler);
         call(server, "start");
         Object[] connectors = (Object[]) call(server, "getConnectors");
         return new Container(server, (Integer) call(connectors[0], "getLocalPort"));
