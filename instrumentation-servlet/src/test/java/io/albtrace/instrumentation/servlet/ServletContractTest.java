@@ -9,6 +9,10 @@ import io.albtrace.core.Config;
 import io.albtrace.core.Context;
 import io.albtrace.testing.RecordingServer;
 import io.albtrace.testing.Trace;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,14 +38,31 @@ class ServletContractTest {
 
     static RecordingServer back;
     static Container container;
+    static PrintStream stderr;
+    /** What was written to stderr from the container's start to its stop, the agent's warnings included. */
+    static final ByteArrayOutputStream ERR = new ByteArrayOutputStream();
 
     @BeforeAll
     static void start() throws Exception {
+        stderr = System.err;
+        System.setErr(new PrintStream(new FilterOutputStream(stderr) {
+            @Override
+            public void write(int b) throws IOException {
+                super.write(b);
+                synchronized (ERR) {
+                    ERR.write(b);
+                }
+            }
+        }, true));
         back = new RecordingServer();
         Recorder.back = back.url("");
         container = Container.start();
     }
 
+    /**
+     * The agent had nothing to say while the container's classes were changed and its requests served: no advice
+     * failed, and the namespace the container does not use (javax or jakarta) was not reported missing.
+     */
     @AfterAll
     static void stop() throws Exception {
         try {
@@ -50,7 +71,13 @@ class ServletContractTest {
             }
         } finally {
             back.close();
+            System.setErr(stderr);
         }
+        String said;
+        synchronized (ERR) {
+            said = ERR.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertEquals(List.of(), said.lines().filter(l -> l.startsWith("[albtrace]")).toList(), Container.NAME);
     }
 
     int calls;
