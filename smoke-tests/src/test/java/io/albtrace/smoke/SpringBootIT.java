@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code %X{amzn.trace.id}} in its pattern ({@code smoke-tests/spring-boot-app}). For each incoming header its
  * controller calls the back service with {@code RestTemplate}, {@code RestClient} and the JDK's {@code HttpClient};
  * the test checks every hop against the SPEC and the MDC in the real log line the request wrote. On JDK 17 and on
- * Temurin 25.
+ * Temurin 25, from the class path and as Spring Boot's executable jar.
  */
 class SpringBootIT {
 
@@ -52,21 +52,42 @@ class SpringBootIT {
         }
     }
 
-    static Stream<Path> jdks() {
-        return Jvm.jdks().stream();
+    /** How the application is started. */
+    enum Launch {
+        /** Its thin jar and lib/ on the class path. */
+        CLASS_PATH,
+        /** Spring Boot's executable jar: its own class loader over the jars nested in it (what {@code -jar} runs). */
+        EXECUTABLE_JAR
     }
 
-    static Jvm.Service front(Path jdk, String name, String... jvmArgs) {
-        return Jvm.java().named(name).home(jdk).timeout(Duration.ofSeconds(180)).jvmArgs(jvmArgs)
-                .service(APP.resolve("albtrace-spring-front.jar") + File.pathSeparator + APP.resolve("lib") + "/*",
-                        "io.albtrace.smoke.spring.SpringFrontApp", "--server.port=0",
-                        "--back.url=" + back.uri() + "/back");
+    record Run(Path jdk, Launch launch) {
+        @Override
+        public String toString() {
+            return "JDK " + Jvm.feature(jdk) + ", " + launch;
+        }
     }
 
-    @ParameterizedTest(name = "JDK {0}")
-    @MethodSource("jdks")
-    void aSpringBootServiceIsAnEntryPoint(Path jdk) throws Exception {
-        try (Jvm.Service front = front(jdk, "spring-front-" + Jvm.feature(jdk), Jvm.javaagent())) {
+    static Stream<Run> runs() {
+        return Jvm.jdks().stream().flatMap(jdk -> Stream.of(new Run(jdk, Launch.CLASS_PATH),
+                new Run(jdk, Launch.EXECUTABLE_JAR)));
+    }
+
+    static Jvm.Service front(Run run, String name, String... jvmArgs) {
+        Jvm jvm = Jvm.java().named(name).home(run.jdk()).timeout(Duration.ofSeconds(180)).jvmArgs(jvmArgs);
+        String[] args = {"--server.port=0", "--back.url=" + back.uri() + "/back"};
+        if (run.launch() == Launch.EXECUTABLE_JAR) {
+            return jvm.service(APP.resolve("albtrace-spring-front-exec.jar").toString(),
+                    "org.springframework.boot.loader.launch.JarLauncher", args);
+        }
+        return jvm.service(APP.resolve("albtrace-spring-front.jar") + File.pathSeparator + APP.resolve("lib") + "/*",
+                "io.albtrace.smoke.spring.SpringFrontApp", args);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runs")
+    void aSpringBootServiceIsAnEntryPoint(Run run) throws Exception {
+        String name = "spring-front-" + Jvm.feature(run.jdk()) + "-" + run.launch();
+        try (Jvm.Service front = front(run, name, Jvm.javaagent())) {
             assertTrue(front.out().contains("front versions: spring-boot " + SPRING_BOOT + " tomcat " + tomcat()),
                     "the application ran the Spring Boot and Tomcat it names" + front.dump());
             for (Case c : Case.values()) {
@@ -84,8 +105,8 @@ class SpringBootIT {
     /** {@code albtrace.instrumentation.servlet.enabled=false}: no context, no MDC; each call makes its own Root. */
     @Test
     void theServletSwitchOffLeavesTheRequestWithoutAContext() throws Exception {
-        Path jdk = Jvm.jdks().get(0);
-        try (Jvm.Service front = front(jdk, "spring-front-servlet-off", Jvm.javaagent(),
+        try (Jvm.Service front = front(new Run(Jvm.jdks().get(0), Launch.CLASS_PATH), "spring-front-servlet-off",
+                Jvm.javaagent(),
                 "-Dalbtrace.instrumentation.servlet.enabled=false")) {
             Chain.Report r = Chain.request(front.uri(), Chain.FULL);
             assertEquals("-\t-", r.mdc(), "no MDC\n" + r.raw());
