@@ -13,11 +13,12 @@ import net.bytebuddy.asm.Advice;
 
 /**
  * {@code AsyncContext#start(Runnable)} of Tomcat ({@code org.apache.catalina.core.AsyncContextImpl}), Jetty 9.4 to
- * 11 ({@code org.eclipse.jetty.server.AsyncContextState}) and Jetty 12 (ee10
- * {@code org.eclipse.jetty.ee10.servlet.AsyncContextState}, ee8 and ee9 {@code org.eclipse.jetty.ee8|ee9.nested.
- * AsyncContextState}): the task runs on a container thread with the context
- * of the thread that started it ({@link ContextRunnable}), which is the request's when a servlet calls it; the
- * container thread has it for exactly the task's run.
+ * 11 ({@code org.eclipse.jetty.server.AsyncContextState}) and Jetty 12 (ee10:
+ * {@code org.eclipse.jetty.ee10.servlet.AsyncContextState}; ee8 and ee9:
+ * {@code org.eclipse.jetty.ee8.nested.AsyncContextState} and its ee9 twin): the task runs on a container thread with
+ * the context of the thread that started it ({@link ContextRunnable}), which is the request's when a servlet calls
+ * it; the container thread has it for exactly the task's run. A task started from a thread with no context (the
+ * application's own) runs with none.
  */
 public final class AsyncContextStartInstrumentation implements TypeInstrumentation {
 
