@@ -76,12 +76,12 @@ public final class Mdc {
      */
     public static Saved put(String context, ClassLoader first, ClassLoader second) {
         try {
-            String root = TraceHeader.root(context);
-            if (root == null) {
-                return null;
-            }
             Api[] apis = apis(first, second);
             if (apis.length == 0) {
+                return null; // before the Root is cut out of the context: no MDC, no allocation
+            }
+            String root = TraceHeader.root(context);
+            if (root == null) {
                 return null;
             }
             String[] previous = new String[apis.length * 2];
