@@ -3,8 +3,10 @@ package io.albtrace.core;
 /**
  * A task that runs with the context that was current where it was handed to another thread (SPEC 5): made by
  * advice where work leaves the thread that serves a request (a servlet's {@code AsyncContext.start}, an
- * executor), it binds the captured context for exactly the task's run and then restores whatever the running
- * thread had, so a pooled thread keeps nothing afterwards.
+ * executor), it binds the captured context for exactly the task's run (and puts it into the log MDC, unless
+ * {@code albtrace.mdc.enabled=false}) and then restores whatever the running thread had, so a pooled thread keeps
+ * nothing afterwards. Run on a thread that has that context bound already, it binds nothing a second time.
+ * {@link ContextTask} does the same for the other functional interfaces, for the executors instrumentation.
  *
  * <pre>{@code
  * task = ContextRunnable.wrap(task);   // in the enter advice of the method that hands the task over
@@ -22,12 +24,13 @@ public final class ContextRunnable implements Runnable {
 
     /**
      * The task to hand over in place of {@code task}: {@code task} itself when no context is bound here (nothing
-     * is captured, nothing allocated), when it is null, or when it already carries a context; otherwise a
-     * wrapper that binds this thread's context while it runs. Never throws.
+     * is captured, nothing allocated), when it is null, or when it already carries a context (a
+     * {@link ContextRunnable} or {@link ContextTask}); otherwise a wrapper that binds this thread's context while it
+     * runs. Never throws.
      */
     public static Runnable wrap(Runnable task) {
         String context = Context.current();
-        if (context == null || task == null || task instanceof ContextRunnable) {
+        if (context == null || task == null || task instanceof ContextRunnable || task instanceof ContextTask) {
             return task;
         }
         return new ContextRunnable(context, task);
@@ -45,11 +48,12 @@ public final class ContextRunnable implements Runnable {
 
     @Override
     public void run() {
-        Scope scope = Context.bind(context);
+        String previous = Context.current();
+        Mdc.Saved mdc = ContextTask.enter(context, previous, task);
         try {
             task.run();
         } finally {
-            scope.close();
+            ContextTask.exit(previous, mdc);
         }
     }
 
