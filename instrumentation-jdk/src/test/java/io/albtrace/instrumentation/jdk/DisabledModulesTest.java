@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.albtrace.core.Config;
 import io.albtrace.core.Context;
+import io.albtrace.core.Scope;
 import io.albtrace.instrumentation.api.Installer;
 import io.albtrace.testing.RecordingServer;
 import io.albtrace.testing.Trace;
@@ -17,24 +18,43 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.Test;
 
 /**
  * Runs in a JVM of its own (the pom's modules-disabled execution) with
- * {@code albtrace.instrumentation.jdk-httpclient.enabled=false} and {@code http-url-connection} off too, the
- * server entry on: the clients' requests leave exactly as the application made them.
+ * {@code albtrace.instrumentation.jdk-httpclient.enabled=false} and {@code http-url-connection} and
+ * {@code executors} off too, the server entry on: the clients' requests leave exactly as the application made them,
+ * and tasks handed to other threads carry nothing.
  */
 class DisabledModulesTest {
+
+    private static Installer installer;
+
+    /** The agent installed once, with this JVM's settings. */
+    private static synchronized Installer installed() {
+        if (installer == null) {
+            installer = Installer.install(ByteBuddyAgent.install(), DisabledModulesTest.class.getClassLoader());
+        }
+        return installer;
+    }
 
     @Test
     void switchedOffClientsLeaveTheWireUntouched() throws Exception {
         Config config = Config.current();
         assertFalse(config.instrumentationEnabled("jdk-httpclient"), "run by the modules-disabled execution");
         assertFalse(config.instrumentationEnabled("http-url-connection"));
+        assertFalse(config.instrumentationEnabled("executors"));
         assertTrue(config.instrumentationEnabled("jdk-httpserver"));
-        Installer installer = Installer.install(ByteBuddyAgent.install(), getClass().getClassLoader());
+        Installer installer = installed();
         assertEquals(java.util.Set.of("com.sun.net.httpserver.Filter$Chain"), installer.typeNames());
 
         String two = "Root=1-5759e988-bd862e3fe1be46a994272793";
@@ -61,5 +81,27 @@ class DisabledModulesTest {
             assertEquals(List.of("Root=" + Trace.ROOT, two), calls.get(1).traceHeaders(), "both copies, unchanged");
         }
         assertNull(Context.current());
+    }
+
+    @Test
+    void switchedOffExecutorsLeaveTasksAsTheyAre() throws Exception {
+        assertFalse(Config.current().instrumentationEnabled("executors"), "run by the modules-disabled execution");
+        assertEquals(java.util.Set.of("com.sun.net.httpserver.Filter$Chain"), installed().typeNames());
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>());
+        try (Scope ignored = Context.bind(Trace.CONTEXT)) {
+            AtomicReference<Object> seen = new AtomicReference<>();
+            CountDownLatch ran = new CountDownLatch(1);
+            pool.execute(() -> {
+                seen.set(Context.current());
+                ran.countDown();
+            });
+            assertTrue(ran.await(10, TimeUnit.SECONDS));
+            assertNull(seen.get(), "an executed task: no context carried");
+            assertNull(pool.submit(Context::current).get(10, TimeUnit.SECONDS), "a submitted task");
+            assertNull(CompletableFuture.supplyAsync(Context::current).get(10, TimeUnit.SECONDS), "a stage");
+            assertNull(ForkJoinPool.commonPool().submit(Context::current).get(10, TimeUnit.SECONDS), "fork/join");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

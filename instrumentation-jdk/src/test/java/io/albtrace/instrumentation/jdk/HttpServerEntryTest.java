@@ -339,7 +339,9 @@ class HttpServerEntryTest {
         };
         front.handle("/handoff", exchange -> {
             HttpExchange wrapped = new Wrapped(exchange, responseHeadersThrow);
-            try {
+            // handed over with no context bound, so the executors instrumentation carries none to the worker:
+            // the worker's own chain is the only entry point there
+            try (io.albtrace.core.Scope none = Context.bind(null)) {
                 worker.submit(() -> {
                     new Filter.Chain(List.of(), inner).doFilter(wrapped);
                     return null;

@@ -1,0 +1,48 @@
+package io.albtrace.instrumentation.jdk;
+
+import io.albtrace.instrumentation.api.InstrumentationModule;
+import io.albtrace.instrumentation.api.TypeInstrumentation;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The request's context across threads (SPEC 5: an outgoing call forwards the context that was current where its
+ * work was handed over): the JDK's {@code ThreadPoolExecutor} and {@code ScheduledThreadPoolExecutor}
+ * ({@code FutureTask}), {@code ForkJoinPool}'s task adapters, {@code CompletableFuture}'s asynchronous stages and
+ * virtual threads (Java 21+). Every change is advice on methods and constructors that exist, never a new field or
+ * method, so a class already loaded (at attach, or {@code java.lang.VirtualThread} before premain on 25) is changed
+ * by retransformation exactly as on its first load. {@code albtrace.instrumentation.executors.enabled}.
+ */
+public final class ExecutorsInstrumentationModule extends InstrumentationModule {
+
+    public ExecutorsInstrumentationModule() {
+        super("executors");
+    }
+
+    @Override
+    public List<TypeInstrumentation> typeInstrumentations() {
+        return Arrays.asList(new FutureTaskInstrumentation(), new ForkJoinTaskAdaptersInstrumentation(),
+                new ThreadPoolExecutorInstrumentation(), new ThreadPoolWorkerInstrumentation(),
+                new CompletableFutureInstrumentation(), new VirtualThreadInstrumentation());
+    }
+
+    /**
+     * The classes the type instrumentations above change. The installer reads these at start-up and creates the
+     * type instrumentations only when one of these classes is loaded ({@link InstrumentationModule#typeNames()}).
+     */
+    @Override
+    public List<String> typeNames() {
+        return Arrays.asList(
+                "java.util.concurrent.FutureTask",
+                "java.util.concurrent.ForkJoinTask$AdaptedRunnable",
+                "java.util.concurrent.ForkJoinTask$AdaptedRunnableAction",
+                "java.util.concurrent.ForkJoinTask$RunnableExecuteAction",
+                "java.util.concurrent.ForkJoinTask$AdaptedCallable",
+                "java.util.concurrent.ForkJoinTask$AdaptedInterruptibleCallable",
+                "java.util.concurrent.ForkJoinTask$AdaptedInterruptibleRunnable",
+                "java.util.concurrent.ThreadPoolExecutor",
+                "java.util.concurrent.ThreadPoolExecutor$Worker",
+                "java.util.concurrent.CompletableFuture",
+                "java.lang.VirtualThread");
+    }
+}
