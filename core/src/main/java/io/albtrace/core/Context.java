@@ -27,11 +27,12 @@ public final class Context {
         return new Scope(previous);
     }
 
+    /**
+     * Sets the value; null unbinds. The thread's entry is kept with a null value rather than removed: a removed
+     * entry is made again (a weak reference) by the next bind or read, and a pooled thread binds and unbinds once
+     * per task or request. A null value holds nothing.
+     */
     static void set(String value) {
-        if (value == null) {
-            CURRENT.remove();
-        } else {
-            CURRENT.set(value);
-        }
+        CURRENT.set(value);
     }
 }
