@@ -10,8 +10,9 @@ import java.util.List;
  * work was handed over): the JDK's {@code ThreadPoolExecutor} and {@code ScheduledThreadPoolExecutor}
  * ({@code FutureTask}), {@code ForkJoinPool}'s task adapters, {@code CompletableFuture}'s asynchronous stages and
  * virtual threads (Java 21+). Every change is advice on methods and constructors that exist, never a new field or
- * method, so a class already loaded (at attach, or {@code java.lang.VirtualThread} before premain on 25) is changed
- * by retransformation exactly as on its first load. {@code albtrace.instrumentation.executors.enabled}.
+ * method, so a class already loaded (at attach) is changed by retransformation exactly as on its first load. None
+ * of these classes is loaded before premain on Java 17 or 25 (so premain weaves nothing and loads no Byte Buddy:
+ * see {@link ThreadBuildersInstrumentation}). {@code albtrace.instrumentation.executors.enabled}.
  */
 public final class ExecutorsInstrumentationModule extends InstrumentationModule {
 
@@ -23,7 +24,7 @@ public final class ExecutorsInstrumentationModule extends InstrumentationModule 
     public List<TypeInstrumentation> typeInstrumentations() {
         return Arrays.asList(new FutureTaskInstrumentation(), new ForkJoinTaskAdaptersInstrumentation(),
                 new ThreadPoolExecutorInstrumentation(), new ThreadPoolWorkerInstrumentation(),
-                new CompletableFutureInstrumentation(), new VirtualThreadInstrumentation());
+                new CompletableFutureInstrumentation(), new ThreadBuildersInstrumentation());
     }
 
     /**
@@ -43,6 +44,6 @@ public final class ExecutorsInstrumentationModule extends InstrumentationModule 
                 "java.util.concurrent.ThreadPoolExecutor",
                 "java.util.concurrent.ThreadPoolExecutor$Worker",
                 "java.util.concurrent.CompletableFuture",
-                "java.lang.VirtualThread");
+                "java.lang.ThreadBuilders");
     }
 }

@@ -20,7 +20,9 @@ public final class InstalledAgent implements BeforeAllCallback {
     static final List<String> TYPES = Arrays.asList("jdk.internal.net.http.HttpRequestImpl",
             "jdk.internal.net.http.Http1Request", "jdk.internal.net.http.frame.OutgoingHeaders",
             "sun.net.www.protocol.http.HttpURLConnection", "sun.net.www.http.HttpClient",
-            "com.sun.net.httpserver.Filter$Chain");
+            "com.sun.net.httpserver.Filter$Chain", "java.util.concurrent.FutureTask",
+            "java.util.concurrent.ThreadPoolExecutor", "java.util.concurrent.CompletableFuture",
+            "java.lang.ThreadBuilders");
 
     private static Installer installer;
 
