@@ -156,7 +156,9 @@ public final class Installer implements ClassFileTransformer {
      * request. The transformer is already installed: a target that appears first is woven on its own thread,
      * as always, and only waits for classes the warm-up is initialising. No target library on the class path
      * (a JDK tool started with the agent in JAVA_TOOL_OPTIONS): no thread. The JDK's own targets (its HTTP
-     * client and server) do not count: they are in every JVM, and are woven when the application first uses them.
+     * client and server) do not count: they are in every JVM, and are woven when the application first uses them;
+     * except those of a module that says nearly every application uses them early
+     * ({@link InstrumentationModule#warmUpWithJdkTargets()}: the executors).
      */
     private void warmUp() {
         if (!hasApplicationPath()) {
@@ -165,8 +167,9 @@ public final class Installer implements ClassFileTransformer {
         for (Map.Entry<String, List<InstrumentationModule>> e : targets.entrySet()) {
             java.net.URL url = ClassLoader.getSystemResource(e.getKey() + ".class");
             // the JDK's own classes (jrt:) are always there: they would start the thread, and load Byte Buddy, in
-            // every JVM, a JDK tool included; only a library on the class path says the application needs it
-            if (url != null && !"jrt".equals(url.getProtocol())) {
+            // every JVM, a JDK tool included; only a library on the class path says the application needs it, or a
+            // module whose JDK classes nearly every application loads early (executors; see warmUpWithJdkTargets)
+            if (url != null && (!"jrt".equals(url.getProtocol()) || warmsUpWithJdkTargets(e.getValue()))) {
                 Thread thread = new Thread(new WarmUp(this, e.getKey(), e.getValue()), "albtrace-warm-up");
                 thread.setDaemon(true);
                 thread.start();
@@ -174,6 +177,15 @@ public final class Installer implements ClassFileTransformer {
                 return;
             }
         }
+    }
+
+    private static boolean warmsUpWithJdkTargets(List<InstrumentationModule> modules) {
+        for (InstrumentationModule module : modules) {
+            if (module.warmUpWithJdkTargets()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -47,6 +47,16 @@ public abstract class InstrumentationModule {
     }
 
     /**
+     * Whether the application is all but certain to load this module's classes early although they are the JDK's
+     * own (its executors): then, in a JVM with a class path, the installer's warm-up weaves one of them in the
+     * background at start-up rather than letting the application's first use of a thread pool wait for Byte
+     * Buddy. A JDK tool (no class path) still starts no thread. False unless overridden.
+     */
+    public boolean warmUpWithJdkTargets() {
+        return false;
+    }
+
+    /**
      * Why {@link #typeNames()} do not name exactly the classes {@code types} change (a bug in the module), or null
      * when they agree. The installer checks this when it creates the type instrumentations; the modules' tests too.
      */

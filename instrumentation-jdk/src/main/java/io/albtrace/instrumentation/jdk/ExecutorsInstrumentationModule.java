@@ -28,6 +28,16 @@ public final class ExecutorsInstrumentationModule extends InstrumentationModule 
     }
 
     /**
+     * Nearly every application makes a thread pool or a {@code CompletableFuture} early: weaving these classes
+     * then (Byte Buddy's first use, a few hundred milliseconds) would hold up its start-up on its own thread, so the
+     * installer's warm-up does it in the background in any JVM with a class path.
+     */
+    @Override
+    public boolean warmUpWithJdkTargets() {
+        return true;
+    }
+
+    /**
      * The classes the type instrumentations above change. The installer reads these at start-up and creates the
      * type instrumentations only when one of these classes is loaded ({@link InstrumentationModule#typeNames()}).
      */
