@@ -247,7 +247,7 @@ public final class Installer implements ClassFileTransformer {
      * adds to the class path, leaves {@code java.class.path} as it was). Looking each target up anyway, through
      * every class loader, cost a tool 10 to 25 ms of start-up on the benchmark machine.
      */
-    static boolean hasApplicationPath() {
+    public static boolean hasApplicationPath() {
         return !System.getProperty("java.class.path", "").isEmpty()
                 || !System.getProperty("jdk.module.path", "").isEmpty();
     }

@@ -1,8 +1,10 @@
 package io.albtrace.instrumentation.jdk;
 
+import io.albtrace.instrumentation.api.Installer;
 import io.albtrace.instrumentation.api.InstrumentationModule;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -43,6 +45,11 @@ public final class ExecutorsInstrumentationModule extends InstrumentationModule 
      */
     @Override
     public List<String> typeNames() {
+        if (!Installer.hasApplicationPath()) {
+            // A JDK tool (jcmd, keytool: no class path, no module path) serves no request, so it has no context to
+            // carry; but some use a thread pool (jcmd VM.version does), whose weave would load Byte Buddy there.
+            return Collections.emptyList();
+        }
         return Arrays.asList(
                 "java.util.concurrent.FutureTask",
                 "java.util.concurrent.ForkJoinTask$AdaptedRunnable",
