@@ -95,11 +95,16 @@ final class Chain {
      * and each of {@code appValues} as a value the front's calls set themselves.
      */
     static Report request(URI front, String incoming, String... appValues) {
+        return requestPath(front, "/chain", incoming, appValues);
+    }
+
+    /** Like {@link #request(URI, String, String...)} on {@code path} ({@code /chain/<via>}: see FrontApp). */
+    static Report requestPath(URI front, String path, String incoming, String... appValues) {
         StringBuilder query = new StringBuilder();
         for (String v : appValues) {
             query.append(query.length() == 0 ? "?" : "&").append("set=").append(URLEncoder.encode(v, StandardCharsets.UTF_8));
         }
-        HttpRequest.Builder b = HttpRequest.newBuilder(front.resolve("/chain" + query)).timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder b = HttpRequest.newBuilder(front.resolve(path + query)).timeout(Duration.ofSeconds(60));
         if (incoming != null) {
             b.header(Trace.NAME, incoming);
         }

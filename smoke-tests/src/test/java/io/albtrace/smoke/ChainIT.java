@@ -120,6 +120,30 @@ class ChainIT {
         }
     }
 
+    /**
+     * SPEC 5 across threads: the front makes every call from a pool thread ({@code submit}), a
+     * {@code CompletableFuture.supplyAsync} stage and, on Java 21+, a virtual thread; the request's context goes
+     * with each (the executors instrumentation), and each call follows the SPEC as from the serving thread.
+     */
+    @Test
+    void everyClientForwardsFromOtherThreads() {
+        for (Path jdk : Jvm.jdks()) {
+            Cell cell = new Cell(jdk, "default", NEWEST, Mdc.FILLED);
+            List<String> vias = Jvm.feature(jdk) >= 21 ? List.of("executor", "completable", "virtual")
+                    : List.of("executor", "completable");
+            try (Jvm.Service front = front(cell, "chain-handover-" + Jvm.feature(jdk), Jvm.javaagent())) {
+                for (String via : vias) {
+                    for (Case c : Case.values()) {
+                        Chain.assertChain(Chain.requestPath(front.uri(), "/chain/" + via, c.incoming), c, cell.clients(),
+                                cell.mdc());
+                    }
+                }
+                assertEquals(List.of(), front.err().lines().filter(l -> l.startsWith("[albtrace]")).toList(),
+                        "the agent had nothing to warn about" + front.dump());
+            }
+        }
+    }
+
     /** SPEC 6: with JAVA_TOOL_OPTIONS, as in a container image, rather than a -javaagent on the command line. */
     @Test
     void javaToolOptionsAttachesTheAgent() {

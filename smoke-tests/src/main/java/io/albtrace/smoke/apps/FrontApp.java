@@ -26,6 +26,9 @@ import java.util.concurrent.Executors;
  * call     &lt;client&gt; &lt;library&gt; ok &lt;value&gt;...  per client: the values the back service received, in order
  * call     &lt;client&gt; &lt;library&gt; error &lt;what&gt;   per client that failed
  * </pre>
+ * {@code GET /chain/VIA} makes each call on another thread: {@code executor} (a pool's {@code submit}),
+ * {@code completable} ({@code CompletableFuture.supplyAsync} on the common pool) or {@code virtual} (a virtual
+ * thread, Java 21+); the application carries no context there itself.
  * Query parameters: {@code clients=okhttp,jdk} calls only those; each {@code set=<value>} makes every call
  * set that {@code X-Amzn-Trace-Id} value itself (twice given: two copies), as an application may.
  * The application knows nothing of the agent; with the agent attached, the calls carry the header.
@@ -110,6 +113,9 @@ public final class FrontApp {
                     }
                 }
             }
+            // /chain/<via>: each call is made on another thread (see Handover)
+            String path = exchange.getRequestURI().getPath();
+            String via = path.startsWith("/chain/") ? path.substring("/chain/".length()) : "";
             StringBuilder report = new StringBuilder();
             List<String> incoming = exchange.getRequestHeaders().get("X-Amzn-Trace-Id");
             if (incoming != null) {
@@ -127,7 +133,7 @@ public final class FrontApp {
                 }
                 report.append("call\t").append(c.name).append('\t').append(c.library).append('\t');
                 try {
-                    String body = c.client.get(back, appValues);
+                    String body = Handover.call(via, () -> c.client.get(back, appValues));
                     report.append("ok");
                     for (String line : body.split("\n")) {
                         if (line.startsWith("x-amzn-trace-id: ")) {
@@ -150,6 +156,55 @@ public final class FrontApp {
             exchange.sendResponseHeaders(500, -1);
         } finally {
             exchange.close();
+        }
+    }
+
+    /** Makes a call on another thread, as an application hands work over, and waits for it. */
+    static final class Handover {
+        private static final java.util.concurrent.ExecutorService POOL = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "front-worker");
+            t.setDaemon(true);
+            return t;
+        });
+
+        private Handover() {
+        }
+
+        static String call(String via, java.util.concurrent.Callable<String> call) throws Exception {
+            switch (via) {
+                case "":
+                    return call.call();
+                case "executor":
+                    return POOL.submit(call).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                case "completable":
+                    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return call.call();
+                        } catch (Exception e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                case "virtual":
+                    // a plain Runnable (not a FutureTask, which would carry the context itself) on a virtual thread:
+                    // Thread.startVirtualThread (Java 21+), by reflection, this class being compiled for 17
+                    String[] result = new String[1];
+                    Exception[] failed = new Exception[1];
+                    Runnable task = () -> {
+                        try {
+                            result[0] = call.call();
+                        } catch (Exception e) {
+                            failed[0] = e;
+                        }
+                    };
+                    Thread t = (Thread) Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, task);
+                    t.join(30_000);
+                    if (failed[0] != null) {
+                        throw failed[0];
+                    }
+                    return result[0];
+                default:
+                    throw new IllegalArgumentException("no such hand-over: " + via);
+            }
         }
     }
 
