@@ -58,10 +58,8 @@ printf 'Premain-Class: EmptyAgent\nCan-Retransform-Classes: true\n' > "$WORK/emp
 "$first/bin/javac" --release 11 -d "$WORK/empty" "$WORK/empty/EmptyAgent.java"
 "$first/bin/jar" cfm "$WORK/empty-agent.jar" "$WORK/empty/manifest.txt" -C "$WORK/empty" EmptyAgent.class
 
-# median of the numbers in a file, one a line
-median() {
-    sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+# shellcheck source=common.sh
+source benchmarks/common.sh
 
 # run VARIANT TOOL ARGS...: one timed run, wall and CPU (ms) appended to $WORK/<tool>.<variant>.{wall,cpu}
 run() {
