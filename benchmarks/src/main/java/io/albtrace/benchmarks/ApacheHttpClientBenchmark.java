@@ -2,14 +2,7 @@ package io.albtrace.benchmarks;
 
 import io.albtrace.core.Context;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -54,9 +47,7 @@ public class ApacheHttpClientBenchmark {
     static final String AGENT = "-javaagent:agent/target/albtrace-agent.jar";
     static final String CONTEXT = "Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1";
 
-    private ServerSocket socket;
-    private Thread acceptor;
-    private volatile String lastTraceHeader;
+    private LoopbackResponder server;
     private CloseableHttpClient classic;
     private CloseableHttpAsyncClient async;
     private HttpGet get;
@@ -64,23 +55,20 @@ public class ApacheHttpClientBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        acceptor = new Thread(this::accept, "loopback-responder");
-        acceptor.setDaemon(true);
-        acceptor.start();
-        uri = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/bench");
+        server = new LoopbackResponder();
+        uri = URI.create(server.url());
         get = new HttpGet(uri);
         classic = HttpClients.createDefault();
         async = HttpAsyncClients.createDefault();
         async.start();
 
         boolean attached = Context.class.getClassLoader() == null; // the agent defines core in the bootstrap loader
-        lastTraceHeader = null;
+        server.lastTraceHeader = null;
         classic();
-        String seen = lastTraceHeader;
-        lastTraceHeader = null;
+        String seen = server.lastTraceHeader;
+        server.lastTraceHeader = null;
         asyncGet();
-        String seenAsync = lastTraceHeader;
+        String seenAsync = server.lastTraceHeader;
         if (attached != (seen != null) || attached != (seenAsync != null)) {
             throw new IllegalStateException("agent attached: " + attached + ", but the server saw [" + seen + "] and ["
                     + seenAsync + "]");
@@ -93,58 +81,7 @@ public class ApacheHttpClientBenchmark {
     public void tearDown() throws Exception {
         classic.close();
         async.close();
-        socket.close();
-    }
-
-    private void accept() {
-        while (!socket.isClosed()) {
-            try {
-                Socket s = socket.accept();
-                Thread t = new Thread(() -> serve(s), "loopback-connection");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                return;
-            }
-        }
-    }
-
-    /** Answers every request on the connection with {@code 200 ok}; notes the trace header of each. */
-    private void serve(Socket s) {
-        byte[] response = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
-                .getBytes(StandardCharsets.US_ASCII);
-        byte[] buf = new byte[64 * 1024];
-        try (Socket c = s; InputStream in = c.getInputStream(); OutputStream out = c.getOutputStream()) {
-            int len = 0;
-            while (true) {
-                int n = in.read(buf, len, buf.length - len);
-                if (n < 0) {
-                    return;
-                }
-                len += n;
-                int end;
-                while ((end = indexOfHeadEnd(buf, len)) >= 0) {
-                    String head = new String(buf, 0, end + 2, StandardCharsets.ISO_8859_1);
-                    int at = head.toLowerCase(Locale.ROOT).indexOf("\r\nx-amzn-trace-id: ");
-                    lastTraceHeader = at < 0 ? null : head.substring(at + 19, head.indexOf('\r', at + 2));
-                    out.write(response);
-                    out.flush();
-                    System.arraycopy(buf, end + 4, buf, 0, len - end - 4);
-                    len -= end + 4;
-                }
-            }
-        } catch (IOException e) {
-            // the client closed the connection
-        }
-    }
-
-    private static int indexOfHeadEnd(byte[] b, int len) {
-        for (int i = 0; i + 3 < len; i++) {
-            if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') {
-                return i;
-            }
-        }
-        return -1;
+        server.close();
     }
 
     private int classic() throws IOException {
