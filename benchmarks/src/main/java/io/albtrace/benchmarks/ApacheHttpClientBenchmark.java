@@ -75,6 +75,7 @@ public class ApacheHttpClientBenchmark {
         }
         System.out.println("agent attached: " + attached + "; classic sent [" + seen + "], async sent [" + seenAsync
                 + "]");
+        server.recording = false;
     }
 
     @TearDown(Level.Trial)

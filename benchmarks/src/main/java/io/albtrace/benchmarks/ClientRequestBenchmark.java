@@ -89,6 +89,7 @@ public class ClientRequestBenchmark {
             throw new IllegalStateException("agent attached: " + attached + ", but the server saw [" + seen + "]");
         }
         System.out.println(client + ": agent attached: " + attached + "; sent [" + seen + "]");
+        server.recording = false;
     }
 
     @TearDown(Level.Trial)
