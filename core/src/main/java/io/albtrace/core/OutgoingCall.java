@@ -57,11 +57,7 @@ public final class OutgoingCall {
 
     /** Ends this call: the call that was current before {@link #begin()}, usually none, is current again. */
     public void end() {
-        if (previous == null) {
-            CURRENT.remove();
-        } else {
-            CURRENT.set(previous);
-        }
+        CURRENT.set(previous); // not remove(): the next call's set would allocate the thread's map entry again
     }
 
     /** The call begun on this thread and not yet ended, or null. */

@@ -176,7 +176,7 @@ public final class ServerEntry implements AutoCloseable {
             }
             closed = true;
             if (OPEN.get() == this) {
-                OPEN.remove();
+                OPEN.set(null); // not remove(): the next request's set would allocate the thread's map entry again
             }
             Mdc.restore(mdc);
             scope.close();
