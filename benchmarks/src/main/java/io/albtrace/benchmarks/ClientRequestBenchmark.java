@@ -32,12 +32,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * Per-request cost of the agent as shipped (every instrumentation on) on the three main clients, side by side: one
  * keep-alive GET over loopback ({@link LoopbackResponder}) through OkHttp 5, Apache HttpClient 5 classic
  * ({@code createDefault()}) and the JDK's {@code HttpClient} ({@code send}, HTTP/1.1). {@code agent} forks with
- * {@code -javaagent:agent/target/albtrace-agent.jar} (run from the repository root), {@code noAgent} without; both in
- * one run, each in throughput mode and in sample-time mode (p50, p99). {@code inContext=true} makes the call inside a
- * bound context (what a service does: forward the incoming Root with a new Self), {@code false} outside any
- * ({@code Root=<new>}). Each trial checks, before measuring, that the header arrives exactly when the agent is on.
+ * {@code -javaagent:agent/target/albtrace-agent.jar} (run from the repository root), {@code noAgent} without,
+ * {@code otel} with OpenTelemetry's Java agent (exporters off); all in one run, each in throughput mode and in
+ * sample-time mode (p50, p99). {@code inContext=true} makes the call inside a bound context (what a service does:
+ * forward the incoming Root with a new Self), {@code false} outside any ({@code Root=<new>}). Each trial checks, before measuring, that the header arrives exactly when the agent is on.
  *
- * <pre>java -jar benchmarks/target/benchmarks.jar ClientRequest -prof gc -rf json -rff benchmarks/target/request.json</pre>
+ * <pre>java -jar benchmarks/target/benchmarks.jar ClientRequest -prof gc -rf csv -rff benchmarks/target/request.csv</pre>
  */
 @org.openjdk.jmh.annotations.State(org.openjdk.jmh.annotations.Scope.Benchmark)
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
@@ -139,6 +139,14 @@ public class ClientRequestBenchmark {
     @Benchmark
     @Fork(value = 1, jvmArgsAppend = ApacheHttpClientBenchmark.AGENT)
     public int agent() throws Exception {
+        return request();
+    }
+
+    /** OpenTelemetry's Java agent (2.33.1, fetched by the build), exporters off: its per-request cost beside ours. */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"-javaagent:benchmarks/target/otel/opentelemetry-javaagent.jar",
+        "-Dotel.traces.exporter=none", "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none"})
+    public int otel() throws Exception {
         return request();
     }
 }
