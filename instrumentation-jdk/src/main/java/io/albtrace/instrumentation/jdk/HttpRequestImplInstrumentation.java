@@ -51,7 +51,9 @@ public final class HttpRequestImplInstrumentation implements TypeInstrumentation
 
         @Advice.OnMethodExit(suppress = Throwable.class)
         public static void exit(@Advice.FieldValue(value = "userHeaders", readOnly = false) HttpHeaders userHeaders) {
-            String forwarded = Outgoing.header(userHeaders.firstValue(TraceHeader.NAME).orElse(null), 0);
+            // firstValue(name) without its stream and Optional (some 200 B a request): the map's names ignore case
+            List<String> own = userHeaders.map().get(TraceHeader.NAME);
+            String forwarded = Outgoing.header(own == null || own.isEmpty() ? null : own.get(0), 0);
             // HttpHeaders names are unique regardless of case: a view, copied once by HttpHeaders.of
             userHeaders = HttpHeaders.of(Outgoing.replacingTraceHeader(userHeaders.map(), forwarded),
                     Utils.ACCEPT_ALL);
