@@ -59,7 +59,10 @@ public final class Chart {
             String[] f = line.split("\t");
             apps.computeIfAbsent(f[0], k -> new ArrayList<>()).add(f);
         }
-        heading("Start-up, whole process (startup.sh): wall time, CPU time (user+sys), peak RSS; medians, ratio to no agent");
+        heading("Start-up, whole process (startup.sh): wall, CPU (user+sys), peak RSS; medians, ratio to no agent");
+        text(20, y + 4, "(\"albtrace, AppCDS archive\": ratio to \"no agent, AppCDS archive\", each with an archive of its own)", 11,
+                "normal");
+        y += 6;
         for (Map.Entry<String, List<String[]>> app : apps.entrySet()) {
             List<String> labels = new ArrayList<>();
             List<double[]> values = new ArrayList<>();
@@ -86,23 +89,31 @@ public final class Chart {
         String[] header = csv(lines.get(0));
         int clientCol = indexOf(header, "Param: client");
         int contextCol = indexOf(header, "Param: inContext");
-        // case (client, context) -> method -> {p50, B/op}
+        // case (client, context) -> method -> {p50, B/op, ops/us, p99, ops/us error}
         Map<String, Map<String, double[]>> cases = new LinkedHashMap<>();
         for (String line : lines.subList(1, lines.size())) {
             String[] f = csv(line);
-            String name = f[0].substring(f[0].lastIndexOf('.') + 1);
-            String method = name.contains(":") ? name.substring(0, name.indexOf(':')) : name;
-            String metric = name.contains(":") ? name.substring(name.indexOf(':') + 1) : "";
+            // io.albtrace.benchmarks.ClientRequestBenchmark.agent[:gc.alloc.rate.norm | :p0.50 ...]
+            int colon = f[0].indexOf(':');
+            String full = colon < 0 ? f[0] : f[0].substring(0, colon);
+            String method = full.substring(full.lastIndexOf('.') + 1);
+            String metric = colon < 0 ? "" : f[0].substring(colon + 1);
             String key = f[clientCol] + ("true".equals(f[contextCol]) ? ", in a context" : ", no context");
             double[] v = cases.computeIfAbsent(key, k -> new LinkedHashMap<>())
-                    .computeIfAbsent(method, k -> new double[2]);
+                    .computeIfAbsent(method, k -> new double[5]);
             double score = Double.parseDouble(f[4]);
-            if ("sample".equals(f[1]) && metric.startsWith("p0.50")) {
+            if ("sample".equals(f[1]) && metric.equals("p0.50")) {
                 v[0] = score;
+            } else if ("sample".equals(f[1]) && metric.equals("p0.99")) {
+                v[3] = score;
             } else if ("thrpt".equals(f[1]) && metric.equals("gc.alloc.rate.norm")) {
                 v[1] = score;
+            } else if ("thrpt".equals(f[1]) && metric.isEmpty()) {
+                v[2] = score;
+                v[4] = f[5].isEmpty() || "NaN".equals(f[5]) ? 0 : Double.parseDouble(f[5]);
             }
         }
+        table(cases);
         heading("Per request, loopback keep-alive GET (ClientRequestBenchmark): time p50 and bytes allocated, ratio to no agent");
         String[] order = {"noAgent", "agent", "otel"};
         String[] names = {"no agent", "albtrace", "OpenTelemetry"};
@@ -125,6 +136,27 @@ public final class Chart {
                     String.format(Locale.ROOT, "%.0f B", v[1])});
             }
             group(c.getKey(), new String[] {"p50", "alloc"}, labels, values, notes);
+        }
+    }
+
+    /** The per-request figures as a Markdown table on stdout, for RESULTS.md. */
+    private static void table(Map<String, Map<String, double[]>> cases) {
+        System.out.println("| client, case | agent | requests/s | of no agent | p50, us | added p50, us | p99, us | B/request |"
+                + " added B/request |");
+        System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        String[] order = {"noAgent", "agent", "otel"};
+        String[] names = {"no agent", "albtrace", "OpenTelemetry"};
+        for (Map.Entry<String, Map<String, double[]>> c : cases.entrySet()) {
+            double[] base = c.getValue().get("noAgent");
+            for (int i = 0; i < order.length; i++) {
+                double[] v = c.getValue().get(order[i]);
+                if (v == null || base == null) {
+                    continue;
+                }
+                System.out.println(String.format(Locale.ROOT,
+                        "| %s | %s | %,.0f ± %,.0f | %.1f%% | %.1f | %+.1f | %.1f | %,.0f | %+,.0f |", c.getKey(), names[i],
+                        v[2] * 1e6, v[4] * 1e6, 100 * v[2] / base[2], v[0], v[0] - base[0], v[3], v[1], v[1] - base[1]));
+            }
         }
     }
 
