@@ -38,6 +38,11 @@ public final class Installer implements ClassFileTransformer {
     private final Module coreModule = Outgoing.class.getModule();
     /** The warm-up thread, or null when there was no target on the class path to warm up with. */
     volatile Thread warmUpThread;
+    /**
+     * Target classes loaded before the installer, of modules that warm up with the JDK's targets (the executors'
+     * {@code java.lang.Thread}): retransformed by the warm-up thread, after its weave, not in premain.
+     */
+    private final List<Class<?>> deferred = new ArrayList<>();
 
     private Installer(Instrumentation instrumentation, ClassLoader agentLoader,
             Map<String, List<InstrumentationModule>> targets) {
@@ -92,6 +97,9 @@ public final class Installer implements ClassFileTransformer {
         instrumentation.addTransformer(installer, true);
         installer.retransformLoaded();
         installer.warmUp();
+        if (installer.warmUpThread == null) {
+            installer.retransformDeferred();
+        }
         Log.debug("installed " + String.join(", ", installed) + " watching " + targets.size() + " class names");
         return installer;
     }
@@ -140,6 +148,11 @@ public final class Installer implements ClassFileTransformer {
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             String name = type.getName();
             if (binaryNames.contains(name) && instrumentation.isModifiableClass(type)) {
+                if (allWarmUpWithJdkTargets(targets.get(name.replace('.', '/'))) && hasApplicationPath()) {
+                    // java.lang.Thread, loaded in every JVM: weaving it here would load Byte Buddy in premain
+                    deferred.add(type);
+                    continue;
+                }
                 try {
                     instrumentation.retransformClasses(type);
                 } catch (Throwable e) {
@@ -186,6 +199,48 @@ public final class Installer implements ClassFileTransformer {
             }
         }
         return false;
+    }
+
+    /** Whether every module of {@code modules} warms up with the JDK's targets. */
+    private static boolean allWarmUpWithJdkTargets(List<InstrumentationModule> modules) {
+        if (modules == null || modules.isEmpty()) {
+            return false;
+        }
+        for (InstrumentationModule module : modules) {
+            if (!module.warmUpWithJdkTargets()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Retransforms the classes {@link #retransformLoaded()} left for the warm-up (once). */
+    private void retransformDeferred() {
+        List<Class<?>> types;
+        synchronized (deferred) {
+            types = new ArrayList<>(deferred);
+            deferred.clear();
+        }
+        for (Class<?> type : types) {
+            try {
+                instrumentation.retransformClasses(type);
+            } catch (Throwable e) {
+                Log.warn("could not change the already loaded " + type.getName() + "; it is left as it is: " + e);
+            }
+        }
+    }
+
+    /**
+     * Waits up to {@code millis} for the warm-up thread, which also changes the JDK classes loaded before the
+     * installer (for tests, which must not start before {@code java.lang.Thread} is changed). True when it is done.
+     */
+    public boolean awaitWarmUp(long millis) throws InterruptedException {
+        Thread thread = warmUpThread;
+        if (thread != null) {
+            thread.join(millis);
+            return !thread.isAlive();
+        }
+        return true;
     }
 
     /**
@@ -274,6 +329,7 @@ public final class Installer implements ClassFileTransformer {
             } catch (Throwable e) {
                 // a failed warm-up costs nothing but the time: the real weave reports its own problems
             }
+            installer.retransformDeferred();
         }
     }
 
