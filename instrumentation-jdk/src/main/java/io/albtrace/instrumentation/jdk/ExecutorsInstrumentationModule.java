@@ -11,10 +11,13 @@ import java.util.List;
  * The request's context across threads (SPEC 5: an outgoing call forwards the context that was current where its
  * work was handed over): the JDK's {@code ThreadPoolExecutor} and {@code ScheduledThreadPoolExecutor}
  * ({@code FutureTask}), {@code ForkJoinPool}'s task adapters, {@code CompletableFuture}'s asynchronous stages and
- * virtual threads (Java 21+). Every change is advice on methods and constructors that exist, never a new field or
- * method, so a class already loaded (at attach) is changed by retransformation exactly as on its first load. None
- * of these classes is loaded before premain on Java 17 or 25 (so premain weaves nothing and loads no Byte Buddy:
- * see {@link ThreadBuildersInstrumentation}). {@code albtrace.instrumentation.executors.enabled}.
+ * virtual threads (Java 21+), platform threads started from a request ({@link ThreadInstrumentation}) and the
+ * application's own fork/join tasks, parallel streams' included ({@link ForkJoinTaskInstrumentation}). Every change
+ * is advice on methods and constructors that exist, never a new field or method, so a class already loaded (at
+ * attach) is changed by retransformation exactly as on its first load. {@code java.lang.Thread} (and, on Java 25,
+ * {@code ForkJoinTask}) is loaded before premain: the installer retransforms those from its warm-up thread, in the
+ * background, not in premain ({@link #warmUpWithJdkTargets()}), so premain weaves nothing and loads no Byte Buddy.
+ * {@code albtrace.instrumentation.executors.enabled}.
  */
 public final class ExecutorsInstrumentationModule extends InstrumentationModule {
 
@@ -26,13 +29,15 @@ public final class ExecutorsInstrumentationModule extends InstrumentationModule 
     public List<TypeInstrumentation> typeInstrumentations() {
         return Arrays.asList(new FutureTaskInstrumentation(), new ForkJoinTaskAdaptersInstrumentation(),
                 new ThreadPoolExecutorInstrumentation(), new ThreadPoolWorkerInstrumentation(),
-                new CompletableFutureInstrumentation(), new ThreadBuildersInstrumentation());
+                new CompletableFutureInstrumentation(), new ThreadBuildersInstrumentation(),
+                new ThreadInstrumentation(), new ForkJoinTaskInstrumentation(), new ForkJoinPoolInstrumentation());
     }
 
     /**
      * Nearly every application makes a thread pool or a {@code CompletableFuture} early: weaving these classes
      * then (Byte Buddy's first use, a few hundred milliseconds) would hold up its start-up on its own thread, so the
-     * installer's warm-up does it in the background in any JVM with a class path.
+     * installer's warm-up does it in the background in any JVM with a class path; and the classes of this module
+     * already loaded at start-up ({@code java.lang.Thread}) are retransformed by the warm-up too, after it.
      */
     @Override
     public boolean warmUpWithJdkTargets() {
@@ -61,6 +66,9 @@ public final class ExecutorsInstrumentationModule extends InstrumentationModule 
                 "java.util.concurrent.ThreadPoolExecutor",
                 "java.util.concurrent.ThreadPoolExecutor$Worker",
                 "java.util.concurrent.CompletableFuture",
-                "java.lang.ThreadBuilders");
+                "java.lang.ThreadBuilders",
+                "java.lang.Thread",
+                "java.util.concurrent.ForkJoinTask",
+                "java.util.concurrent.ForkJoinPool");
     }
 }

@@ -4,6 +4,7 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import io.albtrace.core.CapturedContexts;
 import io.albtrace.core.Context;
 import io.albtrace.core.ContextTask;
 import io.albtrace.instrumentation.api.AdviceTarget;
@@ -31,7 +32,9 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
  * <li>{@code remove(Runnable)} finds the application's task; {@code shutdownNow()} returns the application's
  *     tasks.</li>
  * </ul>
- * {@code getQueue()} shows the queue as it is, wrappers included.
+ * {@code getQueue()} shows the queue as it is, wrappers included. The worker threads {@code addWorker} creates and
+ * starts, from whichever thread made the pool need one (often one that serves a request), capture no context for
+ * their life ({@link ThreadInstrumentation}).
  */
 public final class ThreadPoolExecutorInstrumentation implements TypeInstrumentation {
 
@@ -51,6 +54,7 @@ public final class ThreadPoolExecutorInstrumentation implements TypeInstrumentat
         target.applyAdvice(named("remove").and(takesArguments(1)).and(takesArgument(0, Runnable.class)),
                 name + "$RemoveAdvice");
         target.applyAdvice(named("shutdownNow").and(takesArguments(0)), name + "$ShutdownNowAdvice");
+        target.applyAdvice(named("addWorker").and(takesArguments(2)), name + "$AddWorkerAdvice");
     }
 
     /** Queues a bare task with the caller's context. */
@@ -118,6 +122,22 @@ public final class ThreadPoolExecutorInstrumentation implements TypeInstrumentat
         @Advice.OnMethodExit(suppress = Throwable.class)
         public static void exit(@Advice.Return List<?> tasks) {
             ContextTask.unwrapAll(tasks);
+        }
+    }
+
+    /** The worker thread created and started here captures nothing ({@code Thread.start}). */
+    public static final class AddWorkerAdvice {
+        private AddWorkerAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static boolean enter() {
+            return CapturedContexts.beginPoolWorker();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        public static void exit(@Advice.Enter boolean set) {
+            CapturedContexts.endPoolWorker(set);
         }
     }
 }

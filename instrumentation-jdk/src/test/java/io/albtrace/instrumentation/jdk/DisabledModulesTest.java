@@ -100,6 +100,20 @@ class DisabledModulesTest {
             assertNull(pool.submit(Context::current).get(10, TimeUnit.SECONDS), "a submitted task");
             assertNull(CompletableFuture.supplyAsync(Context::current).get(10, TimeUnit.SECONDS), "a stage");
             assertNull(ForkJoinPool.commonPool().submit(Context::current).get(10, TimeUnit.SECONDS), "fork/join");
+            AtomicReference<Object> inThread = new AtomicReference<>("unset");
+            Thread thread = new Thread(() -> inThread.set(Context.current()));
+            thread.start();
+            thread.join(10_000);
+            assertNull(inThread.get(), "a thread started here");
+            java.util.Set<Object> inStream = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.stream.IntStream.range(0, 1000).boxed().collect(java.util.stream.Collectors.toList())
+                    .parallelStream().forEach(i -> {
+                        if (Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread) {
+                            inStream.add(String.valueOf(Context.current()));
+                        }
+                    });
+            assertTrue(inStream.isEmpty() || inStream.equals(java.util.Set.of("null")), "a parallel stream: " + inStream);
+            assertEquals(0, io.albtrace.core.CapturedContexts.threadEntries() + io.albtrace.core.CapturedContexts.taskEntries());
         } finally {
             pool.shutdownNow();
         }

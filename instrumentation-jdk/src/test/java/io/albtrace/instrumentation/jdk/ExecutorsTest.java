@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.albtrace.core.CapturedContexts;
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
 import io.albtrace.testing.RecordingServer;
@@ -28,9 +29,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.RecursiveTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ScheduledFuture;
@@ -40,6 +43,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -142,7 +147,16 @@ class ExecutorsTest {
         mechanisms.put("cf-thenAcceptBothAsync", call -> CompletableFuture.completedFuture(1)
                 .thenAcceptBothAsync(CompletableFuture.completedFuture(2), (a, b) -> get(call))
                 .get(TIMEOUT, TimeUnit.SECONDS));
+        mechanisms.put("thread-start", call -> waitFor(done -> new Thread(() -> done.accept(call)).start()));
+        mechanisms.put("thread-subclass", call -> waitFor(done -> new CallingSuper(() -> done.accept(call)).start()));
+        // several calls, on the caller and on the common pool's workers (a parallel stream's tasks are forked)
+        mechanisms.put("parallel-stream", call -> IntStream.range(0, 8).boxed().collect(Collectors.toList())
+                .parallelStream().forEach(i -> get(call)));
+        mechanisms.put("recursive-task-pool", call -> forkJoin.invoke(new Calls(4, call)));
+        mechanisms.put("recursive-task-fork", call -> new Calls(2, call).fork().join());
         if (Runtime.version().feature() >= 21) {
+            mechanisms.put("thread-ofPlatform", call -> waitFor(done -> VirtualThreads.startPlatform(
+                    () -> done.accept(call))));
             mechanisms.put("virtual-thread", call -> {
                 Thread t = VirtualThreads.start(() -> get(call));
                 t.join(TIMEOUT * 1000L);
@@ -222,10 +236,14 @@ class ExecutorsTest {
             String id = exchange.getRequestURI().getPath().substring("/busy/".length());
             Callable<Integer> call = () -> Front.connectionGet(back.url("/root/" + id));
             try {
-                switch (n.getAndIncrement() % 4) {
+                switch (n.getAndIncrement() % 7) {
                     case 0: shared.submit(call).get(TIMEOUT, TimeUnit.SECONDS); break;
                     case 1: waitFor(done -> shared.execute(() -> done.accept(call))); break;
                     case 2: CompletableFuture.supplyAsync(() -> get(call)).get(TIMEOUT, TimeUnit.SECONDS); break;
+                    case 3: waitFor(done -> new Thread(() -> done.accept(call)).start()); break;
+                    case 4: new Calls(1, call).fork().join(); break;
+                    // a parallel stream of one element: one call, on this thread or a common pool worker
+                    case 5: IntStream.range(0, 2).parallel().filter(x -> x == 1).forEach(x -> get(call)); break;
                     default: forkJoin.submit(call).get(TIMEOUT, TimeUnit.SECONDS); break;
                 }
             } catch (Exception e) {
@@ -265,6 +283,186 @@ class ExecutorsTest {
             }
         }
         assertEquals(clients * perClient, checked);
+    }
+
+    /**
+     * A parallel stream of many elements, each making an outgoing call: every call carries the request's Root with a
+     * Self of its own, those made on the common pool's workers included (and some are).
+     */
+    @Test
+    void aParallelStreamsCallsFromTheCommonPoolCarryTheRequestsRoot() throws Exception {
+        int elements = 64;
+        Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        front.handle("/stream/", exchange -> {
+            try {
+                IntStream.range(0, elements).boxed().collect(Collectors.toList()).parallelStream().forEach(i -> {
+                    if (Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread) {
+                        threads.add(Thread.currentThread().getName());
+                    }
+                    get(() -> Front.connectionGet(back.url("/stream-back/" + i)));
+                });
+            } catch (RuntimeException e) {
+                Front.respond(exchange, 500, String.valueOf(e));
+                return;
+            }
+            Front.respond(exchange, 200, "ok");
+        });
+        Front.Called r = front.call("/stream/", INCOMING);
+        assertEquals(200, r.code, r.body);
+        Set<String> selves = new HashSet<>();
+        int calls = 0;
+        for (RecordingServer.Received received : back.received()) {
+            if (received.path.startsWith("/stream-back/")) {
+                calls++;
+                assertTrue(selves.add(Trace.self(received.traceHeader(), INCOMING)), "a Self used twice");
+            }
+        }
+        assertEquals(elements, calls);
+        assertFalse(threads.isEmpty(), "no call was made on a common pool worker");
+        assertEquals(0, CapturedContexts.taskEntries(), "every forked task took its capture");
+    }
+
+    /**
+     * A pool created inside a request creates its worker thread from the request's thread: the worker does not keep
+     * the request's context, and a task handed to it later from a thread with no context gets a new Root.
+     */
+    @Test
+    void aPoolCreatedInsideARequestKeepsNothingOfIt() throws Exception {
+        AtomicReference<ExecutorService> lazy = new AtomicReference<>();
+        AtomicReference<ForkJoinPool> lazyForkJoin = new AtomicReference<>();
+        front.handle("/lazy/", exchange -> {
+            try {
+                lazy.set(Executors.newFixedThreadPool(1));
+                lazy.get().submit(() -> Front.connectionGet(back.url("/lazy-in/"))).get(TIMEOUT, TimeUnit.SECONDS);
+                lazyForkJoin.set(new ForkJoinPool(1));
+                lazyForkJoin.get().submit(() -> Front.connectionGet(back.url("/lazy-in/")))
+                        .get(TIMEOUT, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                Front.respond(exchange, 500, String.valueOf(e));
+                return;
+            }
+            Front.respond(exchange, 200, "ok");
+        });
+        Front.Called r = front.call("/lazy/", INCOMING);
+        assertEquals(200, r.code, r.body);
+        try {
+            waitFor(done -> lazy.get().execute(() -> done.accept(() -> {
+                assertNull(Context.current(), "the pool's worker kept the request's context");
+                return Front.connectionGet(back.url("/lazy-later/"));
+            })));
+            waitFor(done -> lazyForkJoin.get().execute(() -> done.accept(() -> {
+                assertNull(Context.current(), "the fork/join pool's worker kept the request's context");
+                return Front.connectionGet(back.url("/lazy-later/"));
+            })));
+        } finally {
+            lazy.get().shutdownNow();
+            lazyForkJoin.get().shutdownNow();
+        }
+        List<String> in = headersOf("/lazy-in/");
+        assertEquals(2, in.size());
+        for (String header : in) {
+            Trace.assertForwarded("Self={NEW};Root=" + Trace.ROOT + ";CalledFrom=lb", INCOMING, header);
+        }
+        List<String> later = headersOf("/lazy-later/");
+        assertEquals(2, later.size());
+        for (String header : later) {
+            Trace.assertForwarded("Root={NEW}", INCOMING, header);
+        }
+    }
+
+    /**
+     * A thread started with a context takes its entry out of the side table when it starts running; one whose
+     * subclass never calls {@code super.run()} (a documented gap: no context) when it ends; a forked task that
+     * never ran, once it is collected. Nothing holds the context afterwards.
+     */
+    @Test
+    void theSideTablesHoldNothingOnceThreadsAndTasksAreGone() throws Exception {
+        AtomicReference<String> seen = new AtomicReference<>();
+        AtomicReference<Thread> started = new AtomicReference<>();
+        WeakReference<String> ran = bound(() -> {
+            Thread t = new Thread(() -> seen.set(Context.current()));
+            t.start();
+            started.set(t);
+        });
+        started.get().join(TIMEOUT * 1000L);
+        assertTrue(seen.get() != null && seen.get().contains(";Capture="), String.valueOf(seen.get()));
+        seen.set(null);
+        assertEquals(0, CapturedContexts.threadEntries(), "a started thread took its entry");
+        started.set(null);
+        assertCollected(ran, "a finished thread's capture");
+
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicReference<Thread> own = new AtomicReference<>();
+        WeakReference<String> overriding = bound(() -> {
+            Thread t = new Thread() {
+                @Override
+                public void run() {
+                    await(stop);
+                }
+            };
+            t.start();
+            own.set(t);
+        });
+        assertEquals(1, CapturedContexts.threadEntries(), "run() does not call super.run(): the entry stays");
+        stop.countDown();
+        own.get().join(TIMEOUT * 1000L);
+        assertEquals(0, CapturedContexts.threadEntries(), "the thread ended");
+        assertCollected(overriding, "the capture of a thread that never ran Thread.run()");
+        own.set(null);
+
+        ForkJoinPool one = new ForkJoinPool(1);
+        CountDownLatch hold = new CountDownLatch(1);
+        try {
+            one.execute(() -> await(hold));
+            AtomicReference<ForkJoinTask<?>> queued = new AtomicReference<>();
+            WeakReference<String> never = bound(() -> queued.set(one.submit(new Calls(1, () -> 0))));
+            assertEquals(1, CapturedContexts.taskEntries());
+            assertTrue(queued.get().cancel(false));
+            queued.set(null);
+            one.shutdownNow();
+            for (int i = 0; i < 50 && CapturedContexts.taskEntries() > 0; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertCollected(never, "the capture of a task that never ran");
+            assertEquals(0, CapturedContexts.taskEntries());
+        } finally {
+            hold.countDown();
+            one.shutdownNow();
+        }
+    }
+
+    /**
+     * A thread that runs a task captured with another context (here, it invokes a task queued with another
+     * request's context) runs it with that context and has its own back afterwards.
+     */
+    @Test
+    void aThreadThatRunsAnotherRequestsTaskGetsItsOwnContextBack() throws Exception {
+        ForkJoinPool one = new ForkJoinPool(1);
+        CountDownLatch hold = new CountDownLatch(1);
+        try {
+            one.execute(() -> await(hold));
+            AtomicReference<String> inside = new AtomicReference<>();
+            RecursiveTask<Integer> task = new RecursiveTask<Integer>() {
+                @Override
+                protected Integer compute() {
+                    inside.set(Context.current());
+                    return 0;
+                }
+            };
+            try (Scope ignored = Context.bind("Root=" + Trace.ROOT + ";Request=other")) {
+                one.execute(task);
+            }
+            try (Scope ignored = Context.bind(INCOMING)) {
+                assertEquals(0, task.invoke());
+                assertEquals(INCOMING, Context.current(), "the invoking thread's own context, back");
+            }
+            assertEquals("Root=" + Trace.ROOT + ";Request=other", inside.get());
+            assertNull(Context.current());
+        } finally {
+            hold.countDown();
+            one.shutdownNow();
+        }
     }
 
     /** What a task captured (its context) is released when the task is rejected, cancelled or removed. */
@@ -421,6 +619,43 @@ class ExecutorsTest {
         prioritised.shutdownNow();
     }
 
+    /** The application's own thread class, whose {@code run()} calls {@code super.run()}. */
+    static final class CallingSuper extends Thread {
+        final AtomicInteger runs = new AtomicInteger();
+
+        CallingSuper(Runnable task) {
+            super(task);
+        }
+
+        @Override
+        public void run() {
+            runs.incrementAndGet();
+            super.run();
+        }
+    }
+
+    /** The application's own fork/join task: splits {@code n} calls in halves, forking one, each leaf calls out. */
+    static final class Calls extends RecursiveTask<Integer> {
+        final int n;
+        final Callable<Integer> call;
+
+        Calls(int n, Callable<Integer> call) {
+            this.n = n;
+            this.call = call;
+        }
+
+        @Override
+        protected Integer compute() {
+            if (n == 1) {
+                return ExecutorsTest.get(call);
+            }
+            Calls left = new Calls(n / 2, call);
+            left.fork();
+            int right = new Calls(n - n / 2, call).compute();
+            return left.join() + right;
+        }
+    }
+
     /** The app's Comparable task. */
     static final class Ranked implements Runnable, Comparable<Ranked> {
         final int rank;
@@ -454,6 +689,14 @@ class ExecutorsTest {
             assertNull(scheduled.submit(Context::current).get(TIMEOUT, TimeUnit.SECONDS));
             assertNull(forkJoin.submit(Context::current).get(TIMEOUT, TimeUnit.SECONDS));
             assertNull(CompletableFuture.supplyAsync(Context::current).get(TIMEOUT, TimeUnit.SECONDS));
+            Set<String> seenInStream = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            IntStream.range(0, 64).parallel().forEach(x -> seenInStream.add(String.valueOf(Context.current())));
+            assertEquals(Set.of("null"), seenInStream, "a common pool worker kept a context");
+            AtomicReference<String> inThread = new AtomicReference<>("unset");
+            Thread thread = new Thread(() -> inThread.set(Context.current()));
+            thread.start();
+            thread.join(TIMEOUT * 1000L);
+            assertNull(inThread.get());
         }
     }
 
@@ -550,6 +793,12 @@ class ExecutorsTest {
 
         static Thread start(Runnable task) throws Exception {
             return (Thread) Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, task);
+        }
+
+        static Thread startPlatform(Runnable task) throws Exception {
+            Object builder = Thread.class.getMethod("ofPlatform").invoke(null);
+            return (Thread) Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class)
+                    .invoke(builder, task);
         }
 
         static ExecutorService perTaskExecutor() throws Exception {

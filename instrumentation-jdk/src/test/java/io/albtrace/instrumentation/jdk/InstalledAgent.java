@@ -22,7 +22,8 @@ public final class InstalledAgent implements BeforeAllCallback {
             "sun.net.www.protocol.http.HttpURLConnection", "sun.net.www.http.HttpClient",
             "com.sun.net.httpserver.Filter$Chain", "java.util.concurrent.FutureTask",
             "java.util.concurrent.ThreadPoolExecutor", "java.util.concurrent.CompletableFuture",
-            "java.lang.ThreadBuilders");
+            "java.lang.ThreadBuilders", "java.lang.Thread", "java.util.concurrent.ForkJoinTask",
+            "java.util.concurrent.ForkJoinPool");
 
     private static Installer installer;
 
@@ -46,6 +47,15 @@ public final class InstalledAgent implements BeforeAllCallback {
                 if (mismatch != null) {
                     throw new IllegalStateException(module + ": " + mismatch);
                 }
+            }
+            // java.lang.Thread, loaded before the installer, is changed by the warm-up thread
+            try {
+                if (!installer.awaitWarmUp(60_000)) {
+                    throw new IllegalStateException("the warm-up did not end in 60 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             }
             Set<String> names = installer.typeNames();
             if (!names.containsAll(TYPES)) {
