@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -37,7 +38,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *     parked, then the queued element taken and run (with the agent, the worker's unwrap-and-bind step);</li>
  * <li>{@code submit}: {@code ExecutorService.submit(Callable)} (a {@code FutureTask}) on an executor that keeps the
  *     task, then its {@code run()};</li>
- * <li>{@code supplyAsync}: {@code CompletableFuture.supplyAsync(supplier, executor)}, then the stage's run.</li>
+ * <li>{@code supplyAsync}: {@code CompletableFuture.supplyAsync(supplier, executor)}, then the stage's run;</li>
+ * <li>{@code threadStart}: {@code new Thread(runnable).start()} and {@code join()}: the whole start of a platform
+ *     thread (tens of microseconds), in which the agent's capture at {@code start()} and bind in {@code run()}
+ *     are a small part;</li>
+ * <li>{@code fork}: an application's {@code RecursiveAction} forked into the common pool, then joined (a worker,
+ *     or the joining thread, runs it): the capture at {@code fork()} and the bind in {@code doExec()}, with the
+ *     hand-over itself, which is left in here.</li>
  * </ul>
  * Each trial first checks that the capture happens exactly when the agent is attached. Run from the repository
  * root: {@code java -jar benchmarks/target/benchmarks.jar Executors -prof gc}.
@@ -180,6 +187,45 @@ public class ExecutorsBenchmark {
         return f;
     }
 
+    private Object threadStart() throws InterruptedException {
+        Thread t = new Thread(runnable);
+        t.start();
+        t.join();
+        return t;
+    }
+
+    private Object threadStartBound() throws InterruptedException {
+        Thread t = new Thread(runnable);
+        try (Scope s = Context.bind(CONTEXT)) {
+            t.start();
+        }
+        t.join();
+        return t;
+    }
+
+    /** An application's fork/join task that does nothing. */
+    static final class Nothing extends RecursiveAction {
+        @Override
+        protected void compute() {
+        }
+    }
+
+    private Object fork() {
+        Nothing task = new Nothing();
+        task.fork();
+        task.join();
+        return task;
+    }
+
+    private Object forkBound() {
+        Nothing task = new Nothing();
+        try (Scope s = Context.bind(CONTEXT)) {
+            task.fork();
+        }
+        task.join();
+        return task;
+    }
+
     private Object supplyAsync() {
         Object f = CompletableFuture.supplyAsync(supplier, (Executor) keeper);
         keeper.take().run();
@@ -265,5 +311,53 @@ public class ExecutorsBenchmark {
     @Fork(value = 1, jvmArgsAppend = AGENT)
     public Object supplyAsyncUnboundAgent() {
         return supplyAsync();
+    }
+
+    @Benchmark
+    @Fork(1)
+    public Object threadStartBoundNoAgent() throws InterruptedException {
+        return threadStartBound();
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = AGENT)
+    public Object threadStartBoundAgent() throws InterruptedException {
+        return threadStartBound();
+    }
+
+    @Benchmark
+    @Fork(1)
+    public Object threadStartUnboundNoAgent() throws InterruptedException {
+        return threadStart();
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = AGENT)
+    public Object threadStartUnboundAgent() throws InterruptedException {
+        return threadStart();
+    }
+
+    @Benchmark
+    @Fork(1)
+    public Object forkBoundNoAgent() {
+        return forkBound();
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = AGENT)
+    public Object forkBoundAgent() {
+        return forkBound();
+    }
+
+    @Benchmark
+    @Fork(1)
+    public Object forkUnboundNoAgent() {
+        return fork();
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = AGENT)
+    public Object forkUnboundAgent() {
+        return fork();
     }
 }
