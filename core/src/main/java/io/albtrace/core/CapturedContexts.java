@@ -204,9 +204,7 @@ public final class CapturedContexts {
 
         void putIfAbsent(Object key, String context) {
             expunge();
-            if (!map.containsKey(new Lookup(key))) {
-                map.put(new WeakKey(key, collected), context);
-            }
+            map.putIfAbsent(new WeakKey(key, collected), context);
         }
 
         String remove(Object key) {
