@@ -37,6 +37,9 @@ public final class ThreadInstrumentation implements TypeInstrumentation {
 
     @Override
     public void transform(AdviceTarget target) {
+        // Loads and initialises the side table here, on the thread that weaves, rather than inside the first
+        // Thread.start() that runs the advice (which holds the thread's monitor on Java 17).
+        CapturedContexts.threadEntries();
         String name = ThreadInstrumentation.class.getName();
         target.applyAdvice(named("start").and(not(isStatic())), name + "$StartAdvice");
         target.applyAdvice(named("run").and(takesArguments(0)).and(not(isStatic())), name + "$RunAdvice");
