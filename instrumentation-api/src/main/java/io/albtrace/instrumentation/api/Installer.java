@@ -232,15 +232,25 @@ public final class Installer implements ClassFileTransformer {
 
     /**
      * Waits up to {@code millis} for the warm-up thread, which also changes the JDK classes loaded before the
-     * installer (for tests, which must not start before {@code java.lang.Thread} is changed). True when it is done.
+     * installer (for tests, which must not start before {@code java.lang.Thread} is changed).
+     *
+     * @throws IllegalStateException when the warm-up is not done in time, or the wait is interrupted (the thread's
+     *                               interrupt status is kept)
      */
-    public boolean awaitWarmUp(long millis) throws InterruptedException {
+    public void awaitWarmUp(long millis) {
         Thread thread = warmUpThread;
-        if (thread != null) {
-            thread.join(millis);
-            return !thread.isAlive();
+        if (thread == null) {
+            return;
         }
-        return true;
+        try {
+            thread.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the warm-up", e);
+        }
+        if (thread.isAlive()) {
+            throw new IllegalStateException("the warm-up did not end in " + millis + " ms");
+        }
     }
 
     /**
