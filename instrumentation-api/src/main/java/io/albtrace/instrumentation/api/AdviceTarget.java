@@ -1,7 +1,5 @@
 package io.albtrace.instrumentation.api;
 
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /** Receives the advice a {@link TypeInstrumentation} puts on the type being loaded. */
 public interface AdviceTarget {
@@ -12,7 +10,7 @@ public interface AdviceTarget {
      * {@code suppress = Throwable.class}: a failure inside is reported once and the method runs on unchanged.
      * A type with no matching method (a library version the advice was not written for) is left alone.
      */
-    void applyAdvice(ElementMatcher<? super MethodDescription> methods, String adviceClassName);
+    void applyAdvice(MethodMatcher methods, String adviceClassName);
 
     /**
      * True when the type being changed declares a method or constructor that {@code methods} matches. Lets one
@@ -20,5 +18,5 @@ public interface AdviceTarget {
      * of the same name whose methods take {@code javax.servlet} or {@code jakarta.servlet} types) without the
      * warning {@link #applyAdvice} gives a type it finds nothing on.
      */
-    boolean declares(ElementMatcher<? super MethodDescription> methods);
+    boolean declares(MethodMatcher methods);
 }

@@ -23,8 +23,9 @@ import net.bytebuddy.pool.TypePool;
 
 /**
  * Applies advice to one class's bytes with Byte Buddy's {@link Advice} as an ASM visitor over the class as it
- * is: no members are added, so the same code serves first loads and retransformation. This class, and with it
- * Byte Buddy, is loaded the first time a target class appears.
+ * is: no members are added, so the same code serves first loads and retransformation. The fallback of
+ * {@link AsmWeaver}, for what it cannot do, and the weaver when {@code albtrace.weaver=bytebuddy}; this class, and
+ * with it Byte Buddy, is loaded only then.
  */
 final class Weaver {
 
@@ -110,12 +111,18 @@ final class Weaver {
         }
 
         @Override
-        public boolean declares(ElementMatcher<? super MethodDescription> methods) {
-            return !type.getDeclaredMethods().filter(methods).isEmpty();
+        public boolean declares(MethodMatcher methods) {
+            return !type.getDeclaredMethods().filter(matcher(methods)).isEmpty();
+        }
+
+        /** The same methods, as Byte Buddy matches them. */
+        private static ElementMatcher<MethodDescription> matcher(MethodMatcher methods) {
+            return method -> !method.isTypeInitializer()
+                    && methods.matches(method.getModifiers(), method.getInternalName(), method.getDescriptor());
         }
 
         @Override
-        public void applyAdvice(ElementMatcher<? super MethodDescription> methods, String adviceClassName) {
+        public void applyAdvice(MethodMatcher methods, String adviceClassName) {
             if (!declares(methods)) {
                 if (quiet) {
                     return;
@@ -129,7 +136,7 @@ final class Weaver {
                     new TextConstant(module), MethodInvocation.invoke(ADVICE_FAILED));
             Advice advice = Advice.to(pool.describe(adviceClassName).resolve(), locator)
                     .withExceptionHandler(onFailure);
-            visitor = visitor.invokable(methods, advice);
+            visitor = visitor.invokable(matcher(methods), advice);
             applied++;
             if (names.indexOf(module) < 0) {
                 names = names.isEmpty() ? module : names + ", " + module;

@@ -1,8 +1,8 @@
 package io.albtrace.instrumentation.jdk;
 
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.albtrace.instrumentation.api.Methods.namedOneOf;
+import static io.albtrace.instrumentation.api.Methods.takesArgument;
+import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
 import io.albtrace.core.CapturedContexts;
 import io.albtrace.instrumentation.api.AdviceTarget;

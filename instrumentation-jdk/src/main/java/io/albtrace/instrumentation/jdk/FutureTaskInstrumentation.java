@@ -1,7 +1,7 @@
 package io.albtrace.instrumentation.jdk;
 
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static io.albtrace.instrumentation.api.Methods.isConstructor;
+import static io.albtrace.instrumentation.api.Methods.takesArgument;
 
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;

@@ -1,9 +1,9 @@
 package io.albtrace.instrumentation.jdk;
 
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.albtrace.instrumentation.api.Methods.isStatic;
+import static io.albtrace.instrumentation.api.Methods.named;
+import static io.albtrace.instrumentation.api.Methods.takesArgument;
+import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
 import io.albtrace.core.ContextTask;
 import io.albtrace.instrumentation.api.AdviceTarget;

@@ -1,7 +1,7 @@
 package io.albtrace.instrumentation.jdk;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.albtrace.instrumentation.api.Methods.named;
+import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
 import io.albtrace.core.ContextTask;
 import io.albtrace.instrumentation.api.AdviceTarget;

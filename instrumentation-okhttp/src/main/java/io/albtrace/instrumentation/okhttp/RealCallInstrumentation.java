@@ -1,9 +1,9 @@
 package io.albtrace.instrumentation.okhttp;
 
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.albtrace.instrumentation.api.Methods.isConstructor;
+import static io.albtrace.instrumentation.api.Methods.named;
+import static io.albtrace.instrumentation.api.Methods.takesArgument;
+import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
 import io.albtrace.core.Outgoing;
 import io.albtrace.core.TraceHeader;

@@ -1,15 +1,14 @@
 package io.albtrace.instrumentation.servlet;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static io.albtrace.instrumentation.api.Methods.named;
+import static io.albtrace.instrumentation.api.Methods.takesArgument;
+import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
 import java.util.Arrays;
 import java.util.List;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.matcher.ElementMatcher;
+import io.albtrace.instrumentation.api.MethodMatcher;
 
 /**
  * Where a container runs a request's filters and servlet, on the thread that serves it (for every request, every
@@ -50,8 +49,8 @@ public final class ServletEntryInstrumentation implements TypeInstrumentation {
 
     @Override
     public void transform(AdviceTarget target) {
-        ElementMatcher<MethodDescription> javax = entryMethods("javax");
-        ElementMatcher<MethodDescription> jakarta = entryMethods("jakarta");
+        MethodMatcher javax = entryMethods("javax");
+        MethodMatcher jakarta = entryMethods("jakarta");
         boolean jakartaFound = target.declares(jakarta);
         if (target.declares(javax) || !jakartaFound) {
             // neither found: the usual warning, once, and the class is left alone
@@ -63,7 +62,7 @@ public final class ServletEntryInstrumentation implements TypeInstrumentation {
     }
 
     /** The entry methods above, taking {@code namespace}'s types. */
-    private static ElementMatcher<MethodDescription> entryMethods(String namespace) {
+    private static MethodMatcher entryMethods(String namespace) {
         return named("doFilter").or(named("service"))
                 .and(takesArguments(2)).and(takesArgument(0, named(namespace + ".servlet.ServletRequest")))
                 .or(named("doHandle").or(named("handle")).and(takesArguments(4))
