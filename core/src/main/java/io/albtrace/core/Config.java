@@ -29,6 +29,12 @@ public final class Config {
     public static final String RESPONSE_HEADER = "albtrace.response.header";
     public static final String MDC_ENABLED = "albtrace.mdc.enabled";
     public static final String DEBUG = "albtrace.debug";
+    public static final String WEAVER = "albtrace.weaver";
+
+    /** {@code albtrace.weaver=asm}, the default: the agent's own ASM weaver; Byte Buddy only for what it cannot do. */
+    public static final String WEAVER_ASM = "asm";
+    /** {@code albtrace.weaver=bytebuddy}: every class woven by Byte Buddy's {@code Advice} (slower to start). */
+    public static final String WEAVER_BYTEBUDDY = "bytebuddy";
 
     /** The instrumentation names known to {@code albtrace.instrumentation.NAME.enabled}. */
     public static final List<String> INSTRUMENTATIONS = Collections.unmodifiableList(java.util.Arrays.asList(
@@ -48,6 +54,7 @@ public final class Config {
     private final boolean responseHeader;
     private final boolean mdcEnabled;
     private final boolean debug;
+    private final String weaver;
     private final Map<String, Boolean> instrumentations;
     private final List<String> problems;
 
@@ -58,6 +65,7 @@ public final class Config {
         this.responseHeader = bool(values, RESPONSE_HEADER, false, problems);
         this.mdcEnabled = bool(values, MDC_ENABLED, true, problems);
         this.debug = bool(values, DEBUG, false, problems);
+        this.weaver = weaver(values, problems);
         Map<String, Boolean> on = new HashMap<>();
         for (String name : INSTRUMENTATIONS) {
             on.put(name, bool(values, instrumentationKey(name), true, problems));
@@ -241,6 +249,9 @@ public final class Config {
         if (key.equals(MAX_HEADER_BYTES)) {
             return parsePositive(value) < 0 ? "is not a whole number from 1 to " + MAX_HEADER_BYTES_LIMIT : null;
         }
+        if (key.equals(WEAVER)) {
+            return parseWeaver(value) == null ? "is not " + WEAVER_ASM + " or " + WEAVER_BYTEBUDDY : null;
+        }
         return parseBoolean(value) == null ? "is not true or false" : null;
     }
 
@@ -257,7 +268,7 @@ public final class Config {
     /** Every key the agent reads. */
     public static List<String> knownKeys() {
         List<String> keys = new ArrayList<>();
-        Collections.addAll(keys, FILE, ENABLED, MAX_HEADER_BYTES, RESPONSE_HEADER, MDC_ENABLED, DEBUG);
+        Collections.addAll(keys, FILE, ENABLED, MAX_HEADER_BYTES, RESPONSE_HEADER, MDC_ENABLED, DEBUG, WEAVER);
         for (String name : INSTRUMENTATIONS) {
             keys.add(instrumentationKey(name));
         }
@@ -285,6 +296,24 @@ public final class Config {
         }
         problems.add(key + "=" + v + " is not true or false; using " + fallback);
         return fallback;
+    }
+
+    private static String weaver(Map<String, String> values, List<String> problems) {
+        String v = values.get(WEAVER);
+        if (v == null) {
+            return WEAVER_ASM;
+        }
+        String w = parseWeaver(v);
+        if (w != null) {
+            return w;
+        }
+        problems.add(WEAVER + "=" + v + " is not " + WEAVER_ASM + " or " + WEAVER_BYTEBUDDY + "; using " + WEAVER_ASM);
+        return WEAVER_ASM;
+    }
+
+    private static String parseWeaver(String v) {
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        return t.equals(WEAVER_ASM) || t.equals(WEAVER_BYTEBUDDY) ? t : null;
     }
 
     private static Boolean parseBoolean(String v) {
@@ -352,6 +381,11 @@ public final class Config {
         return debug;
     }
 
+    /** {@code albtrace.weaver}: {@link #WEAVER_ASM} or {@link #WEAVER_BYTEBUDDY}. */
+    public String weaver() {
+        return weaver;
+    }
+
     /** What was wrong with the settings, one sentence each; the defaults were used for those. */
     public List<String> problems() {
         return problems;
@@ -364,7 +398,8 @@ public final class Config {
                 .append(", ").append(MAX_HEADER_BYTES).append('=').append(maxHeaderBytes)
                 .append(", ").append(RESPONSE_HEADER).append('=').append(responseHeader)
                 .append(", ").append(MDC_ENABLED).append('=').append(mdcEnabled)
-                .append(", ").append(DEBUG).append('=').append(debug);
+                .append(", ").append(DEBUG).append('=').append(debug)
+                .append(", ").append(WEAVER).append('=').append(weaver);
         for (String name : INSTRUMENTATIONS) {
             sb.append(", ").append(instrumentationKey(name)).append('=').append(instrumentationEnabled(name));
         }

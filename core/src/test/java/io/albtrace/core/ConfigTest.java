@@ -1,6 +1,7 @@
 package io.albtrace.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -73,11 +74,23 @@ class ConfigTest {
     }
 
     @Test
+    void weaverIsAsmUnlessSaidOtherwise() {
+        assertEquals(Config.WEAVER_ASM, Config.load(props(), env()).weaver());
+        assertEquals(Config.WEAVER_BYTEBUDDY, Config.load(props("albtrace.weaver", "ByteBuddy"), env()).weaver());
+        assertEquals(Config.WEAVER_ASM, Config.load(props(), env("ALBTRACE_WEAVER", " asm ")).weaver());
+        Config bad = Config.load(props("albtrace.weaver", "javassist"), env());
+        assertEquals(Config.WEAVER_ASM, bad.weaver());
+        assertEquals(List.of("albtrace.weaver=javassist is not asm or bytebuddy; using asm"), bad.problems());
+        assertEquals("is not asm or bytebuddy", Config.invalidValue(Config.WEAVER, "javassist"));
+        assertNull(Config.invalidValue(Config.WEAVER, "bytebuddy"));
+    }
+
+    @Test
     void knownKeysAndNames() {
         assertEquals(List.of("okhttp", "apache-httpclient", "jdk-httpclient", "http-url-connection", "jdk-httpserver",
                 "servlet", "executors"), Config.INSTRUMENTATIONS);
         assertEquals(List.of("albtrace.config", "albtrace.enabled", "albtrace.max.header.bytes",
-                "albtrace.response.header", "albtrace.mdc.enabled", "albtrace.debug",
+                "albtrace.response.header", "albtrace.mdc.enabled", "albtrace.debug", "albtrace.weaver",
                 "albtrace.instrumentation.okhttp.enabled", "albtrace.instrumentation.apache-httpclient.enabled",
                 "albtrace.instrumentation.jdk-httpclient.enabled", "albtrace.instrumentation.http-url-connection.enabled",
                 "albtrace.instrumentation.jdk-httpserver.enabled", "albtrace.instrumentation.servlet.enabled",

@@ -333,7 +333,7 @@ public final class Installer implements ClassFileTransformer {
         public void run() {
             try (java.io.InputStream in = ClassLoader.getSystemResourceAsStream(internalName + ".class")) {
                 if (in != null) {
-                    Weaver.weave(internalName.replace('/', '.'), in.readAllBytes(), ClassLoader.getSystemClassLoader(),
+                    weave(internalName.replace('/', '.'), in.readAllBytes(), ClassLoader.getSystemClassLoader(),
                             installer.agentLoader, installer.targetsOf(internalName, modules), true);
                 }
             } catch (Throwable e) {
@@ -358,8 +358,7 @@ public final class Installer implements ClassFileTransformer {
             if (matched.isEmpty()) {
                 return null;
             }
-            byte[] changed = Weaver.weave(className.replace('/', '.'), classfileBuffer, loader, agentLoader, matched,
-                    false);
+            byte[] changed = weave(className.replace('/', '.'), classfileBuffer, loader, agentLoader, matched, false);
             if (changed != null && module != null && module.isNamed() && !module.canRead(coreModule)) {
                 // advice inlined into a named module (the JDK's own classes) calls the core classes
                 instrumentation.redefineModule(module, Collections.singleton(coreModule), Collections.emptyMap(),
@@ -378,6 +377,36 @@ public final class Installer implements ClassFileTransformer {
             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
         return transform(null, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
     }
+
+    /**
+     * Weaves with {@link AsmWeaver}, or with Byte Buddy ({@link Weaver}) for what it cannot do and when
+     * {@code albtrace.weaver=bytebuddy}. {@code quiet}: the warm-up's weave, which says nothing.
+     */
+    static byte[] weave(String binaryName, byte[] bytes, ClassLoader loader, ClassLoader agentLoader,
+            List<Target> matched, boolean quiet) {
+        if (!Config.WEAVER_BYTEBUDDY.equals(Config.current().weaver())) {
+            try {
+                return AsmWeaver.weave(binaryName, bytes, loader, agentLoader, matched, quiet);
+            } catch (Unsupported e) {
+                if (!quiet) {
+                    FALLBACKS.put(binaryName, e.getMessage());
+                    Log.debug("weaving " + binaryName + " with Byte Buddy: " + e.getMessage());
+                }
+            }
+        }
+        return Weaver.weave(binaryName, bytes, loader, agentLoader, matched, quiet);
+    }
+
+    /**
+     * The classes the ASM weaver left to Byte Buddy in this JVM, with the reason: what made them slower to weave
+     * (diagnostics, and the modules' tests, which require it empty for every library version they test).
+     * Empty with {@code albtrace.weaver=bytebuddy}, which does not try ASM.
+     */
+    public static Map<String, String> wovenByByteBuddy() {
+        return Collections.unmodifiableMap(new java.util.TreeMap<>(FALLBACKS));
+    }
+
+    private static final Map<String, String> FALLBACKS = new ConcurrentHashMap<>();
 
     /** One instrumentation of one class name. */
     static final class Target {

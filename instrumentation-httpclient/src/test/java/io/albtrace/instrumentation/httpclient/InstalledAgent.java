@@ -5,6 +5,7 @@ import io.albtrace.instrumentation.api.InstrumentationModule;
 import java.util.List;
 import java.util.Set;
 import net.bytebuddy.agent.ByteBuddyAgent;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * modules listed in META-INF/services are found by the {@link Installer} and a class-file transformer is
  * added; classes loaded earlier are retransformed.
  */
-public final class InstalledAgent implements BeforeAllCallback {
+public final class InstalledAgent implements BeforeAllCallback, AfterAllCallback {
 
     static final List<String> TYPES = List.of(
             "org.apache.hc.client5.http.impl.classic.InternalHttpClient",
@@ -39,6 +40,14 @@ public final class InstalledAgent implements BeforeAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         install();
+    }
+
+    /** Every class the tests loaded was woven by the agent's own ASM weaver, none left to Byte Buddy. */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (!Installer.wovenByByteBuddy().isEmpty()) {
+            throw new IllegalStateException("the ASM weaver left these to Byte Buddy: " + Installer.wovenByByteBuddy());
+        }
     }
 
     /** The installed transformer; installs it the first time. */

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import net.bytebuddy.agent.ByteBuddyAgent;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * META-INF/services are found by the {@link Installer}, a class-file transformer is added and the JDK classes
  * loaded earlier are retransformed. The core classes are on the boot class path (see the pom), as in production.
  */
-public final class InstalledAgent implements BeforeAllCallback {
+public final class InstalledAgent implements BeforeAllCallback, AfterAllCallback {
 
     static final List<String> TYPES = Arrays.asList("jdk.internal.net.http.HttpRequestImpl",
             "jdk.internal.net.http.Http1Request", "jdk.internal.net.http.frame.OutgoingHeaders",
@@ -30,6 +31,14 @@ public final class InstalledAgent implements BeforeAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         install();
+    }
+
+    /** Every class the tests loaded was woven by the agent's own ASM weaver, none left to Byte Buddy. */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (!Installer.wovenByByteBuddy().isEmpty()) {
+            throw new IllegalStateException("the ASM weaver left these to Byte Buddy: " + Installer.wovenByByteBuddy());
+        }
     }
 
     static synchronized Installer install() {

@@ -4,6 +4,7 @@ import io.albtrace.instrumentation.api.Installer;
 import io.albtrace.instrumentation.api.InstrumentationModule;
 import java.util.Set;
 import net.bytebuddy.agent.ByteBuddyAgent;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -12,13 +13,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * listed in META-INF/services are found by the {@link Installer} and a class-file transformer is added;
  * a RealCall loaded earlier is retransformed.
  */
-public final class InstalledAgent implements BeforeAllCallback {
+public final class InstalledAgent implements BeforeAllCallback, AfterAllCallback {
 
     private static Installer installer;
 
     @Override
     public void beforeAll(ExtensionContext context) {
         install();
+    }
+
+    /** Every class the tests loaded was woven by the agent's own ASM weaver, none left to Byte Buddy. */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (!Installer.wovenByByteBuddy().isEmpty()) {
+            throw new IllegalStateException("the ASM weaver left these to Byte Buddy: " + Installer.wovenByByteBuddy());
+        }
     }
 
     /** The installed transformer; installs it the first time. */

@@ -4,6 +4,7 @@ import io.albtrace.core.Outgoing;
 import io.albtrace.instrumentation.api.Installer;
 import io.albtrace.instrumentation.api.InstrumentationModule;
 import net.bytebuddy.agent.ByteBuddyAgent;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -13,13 +14,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * back service with) and adds its transformer before any container class is loaded. The core classes are on the
  * boot class path (see the pom), as in production.
  */
-public final class InstalledAgent implements BeforeAllCallback {
+public final class InstalledAgent implements BeforeAllCallback, AfterAllCallback {
 
     private static Installer installer;
 
     @Override
     public void beforeAll(ExtensionContext context) {
         install();
+    }
+
+    /** Every class the tests loaded was woven by the agent's own ASM weaver, none left to Byte Buddy. */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (!Installer.wovenByByteBuddy().isEmpty()) {
+            throw new IllegalStateException("the ASM weaver left these to Byte Buddy: " + Installer.wovenByByteBuddy());
+        }
     }
 
     static synchronized void install() {
