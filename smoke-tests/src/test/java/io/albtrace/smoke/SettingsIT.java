@@ -75,9 +75,19 @@ class SettingsIT {
         assertEquals(List.of(), r.agentLines(), r.dump());
     }
 
+    @Test
+    void byteBuddyAsTheWeaverGivesTheSameHeaders() {
+        // the weaver before the agent's own ASM one, kept as its fallback: still whole in the relocated jar
+        Jvm.Result r = Jvm.java().named("weaver-bytebuddy").jvmArgs("-Dalbtrace.weaver=bytebuddy", Jvm.javaagent())
+                .jar(Jvm.DEMO_JAR);
+        DemoOutput.of(r).assertForwardedPerSpec();
+        assertEquals(List.of(), r.agentLines(), r.dump());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "-Dalbtrace.max.header.bytes=abc | albtrace.max.header.bytes=abc",
+        "-Dalbtrace.weaver=javassist     | albtrace.weaver=javassist",
         "-Dalbtrace.nope=1               | albtrace.nope"})
     void aBadSettingIsReportedOnceAndTheDefaultsApply(String property, String mentioned) {
         Jvm.Result r = Jvm.java().named("bad" + property).jvmArgs(property, Jvm.javaagent()).jar(Jvm.DEMO_JAR);
@@ -106,6 +116,11 @@ class SettingsIT {
         assertEquals(r.agentLines(), debug, "only debug lines" + r.dump());
         assertTrue(debug.stream().anyMatch(l -> l.startsWith("[albtrace] debug: instrumented "
                 + "okhttp3.internal.connection.RealCall ")), "the instrumented class" + r.dump());
+        // the agent jar's own (relocated) ASM weaver did every class of the demo: none was left to Byte Buddy
+        assertEquals(List.of(), debug.stream().filter(l -> l.contains(" with Byte Buddy: "))
+                .collect(Collectors.toList()), r.dump());
+        assertTrue(debug.stream().filter(l -> l.startsWith("[albtrace] debug: instrumented ")).count() >= 10,
+                "the demo's clients, server and executors were instrumented" + r.dump());
         List<String> rewrites = debug.stream().filter(l -> l.startsWith("[albtrace] debug: forward "))
                 .collect(Collectors.toList());
         int calls = DemoOutput.EXPECTED.size() * DemoOutput.CLIENTS.size();
