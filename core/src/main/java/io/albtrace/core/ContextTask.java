@@ -44,7 +44,7 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
 
     /**
      * What to hand over in place of {@code task}: {@code task} itself when no context is bound here, when it is
-     * null, a {@link Future}, or already carries a context ({@link ContextTask}, {@link ContextRunnable}); else a
+     * null, a {@link Future}, or already carries a context (a {@link ContextTask}); else a
      * wrapper of the same functional interfaces that binds this thread's context while it runs. Never throws.
      */
     public static Object wrap(Object task) {
@@ -69,7 +69,7 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
     }
 
     private static Object capture(String context, Object task) {
-        if (task instanceof ContextTask || task instanceof Bi || task instanceof ContextRunnable) {
+        if (task instanceof ContextTask || task instanceof Bi) {
             return task;
         }
         if (task instanceof BiFunction) {

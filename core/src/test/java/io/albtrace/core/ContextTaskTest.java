@@ -77,9 +77,9 @@ class ContextTaskTest {
             assertSame(stage, ContextTask.wrap(stage));
             Object once = ContextTask.wrap((Runnable) () -> { });
             assertSame(once, ContextTask.wrap(once), "not wrapped twice");
-            Runnable servlet = ContextRunnable.wrap(() -> { });
+            Object servlet = ContextTask.wrapAny((Runnable) () -> { });
             assertSame(servlet, ContextTask.wrap(servlet));
-            assertSame(once, ContextRunnable.wrap((Runnable) once));
+            assertSame(once, ContextTask.wrapAny(once));
         }
     }
 

@@ -4,7 +4,7 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
-import io.albtrace.core.ContextRunnable;
+import io.albtrace.core.ContextTask;
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
 import java.util.Arrays;
@@ -16,7 +16,7 @@ import net.bytebuddy.asm.Advice;
  * 11 ({@code org.eclipse.jetty.server.AsyncContextState}) and Jetty 12 (ee10:
  * {@code org.eclipse.jetty.ee10.servlet.AsyncContextState}; ee8 and ee9:
  * {@code org.eclipse.jetty.ee8.nested.AsyncContextState} and its ee9 twin): the task runs on a container thread with
- * the context of the thread that started it ({@link ContextRunnable}), which is the request's when a servlet calls
+ * the context of the thread that started it ({@link ContextTask#wrapAny}), which is the request's when a servlet calls
  * it; the container thread has it for exactly the task's run. A task started from a thread with no context (the
  * application's own) runs with none.
  */
@@ -47,7 +47,8 @@ public final class AsyncContextStartInstrumentation implements TypeInstrumentati
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
         public static void enter(@Advice.Argument(value = 0, readOnly = false) Runnable task) {
-            task = ContextRunnable.wrap(task);
+            // the container alone runs it: even a Future the application keeps is safe to wrap here
+            task = (Runnable) ContextTask.wrapAny(task);
         }
     }
 }

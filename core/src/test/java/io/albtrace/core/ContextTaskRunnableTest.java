@@ -12,15 +12,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-class ContextRunnableTest {
+/** {@link ContextTask} as a {@link Runnable}, as a servlet's {@code AsyncContext.start} hands it over ({@code wrapAny}). */
+class ContextTaskRunnableTest {
 
     private static final String CONTEXT = "Root=1-67891233-abcdef012345678912345678;Self=1-67891233-12456789abcdef012345678;A=b";
 
     @Test
     void nothingBoundReturnsTheTaskItself() {
         Runnable task = () -> { };
-        assertSame(task, ContextRunnable.wrap(task));
-        assertNull(ContextRunnable.wrap(null));
+        assertSame(task, wrap(task));
+        assertNull(wrap(null));
     }
 
     @Test
@@ -30,10 +31,10 @@ class ContextRunnableTest {
             AtomicReference<String> seen = new AtomicReference<>();
             Runnable wrapped;
             try (Scope ignored = Context.bind(CONTEXT)) {
-                wrapped = ContextRunnable.wrap(() -> seen.set(Context.current()));
+                wrapped = wrap(() -> seen.set(Context.current()));
             }
-            assertTrue(wrapped instanceof ContextRunnable);
-            assertEquals(CONTEXT, ((ContextRunnable) wrapped).context());
+            assertTrue(wrapped instanceof ContextTask);
+            assertEquals(CONTEXT, ((ContextTask) wrapped).context());
             pool.submit(wrapped).get(10, TimeUnit.SECONDS);
             assertEquals(CONTEXT, seen.get());
             assertNull(pool.submit(Context::current).get(10, TimeUnit.SECONDS), "the pooled thread kept the context");
@@ -46,7 +47,7 @@ class ContextRunnableTest {
     void restoresTheRunningThreadsOwnContextAlsoWhenTheTaskThrows() {
         Runnable wrapped;
         try (Scope ignored = Context.bind(CONTEXT)) {
-            wrapped = ContextRunnable.wrap(() -> {
+            wrapped = wrap(() -> {
                 assertEquals(CONTEXT, Context.current());
                 throw new IllegalStateException("task failed");
             });
@@ -61,8 +62,13 @@ class ContextRunnableTest {
     @Test
     void isNotWrappedTwice() {
         try (Scope ignored = Context.bind(CONTEXT)) {
-            Runnable once = ContextRunnable.wrap(() -> { });
-            assertSame(once, ContextRunnable.wrap(once));
+            Runnable once = wrap(() -> { });
+            assertSame(once, wrap(once));
         }
+    }
+
+    /** As the servlet's advice hands a task over. */
+    private static Runnable wrap(Runnable task) {
+        return (Runnable) ContextTask.wrapAny(task);
     }
 }
