@@ -1,10 +1,8 @@
 package io.albtrace.instrumentation.httpclient;
 
 import io.albtrace.instrumentation.api.Installer;
-import io.albtrace.instrumentation.api.InstrumentationModule;
+import io.albtrace.instrumentation.testing.TestAgent;
 import java.util.List;
-import java.util.Set;
-import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -35,41 +33,18 @@ public final class InstalledAgent implements BeforeAllCallback, AfterAllCallback
             "org.apache.http.impl.DefaultBHttpClientConnection",
             "org.apache.http.impl.AbstractHttpClientConnection");
 
-    private static Installer installer;
-
     @Override
     public void beforeAll(ExtensionContext context) {
         install();
     }
 
-    /** Every class the tests loaded was woven by the agent's own ASM weaver, none left to Byte Buddy. */
     @Override
     public void afterAll(ExtensionContext context) {
-        if (!Installer.wovenByByteBuddy().isEmpty()) {
-            throw new IllegalStateException("the ASM weaver left these to Byte Buddy: " + Installer.wovenByByteBuddy());
-        }
+        TestAgent.assertNothingLeftToByteBuddy();
     }
 
-    /** The installed transformer; installs it the first time. */
-    static synchronized Installer install() {
-        if (installer == null) {
-            ClassLoader testLoader = InstalledAgent.class.getClassLoader();
-            installer = Installer.install(ByteBuddyAgent.install(), testLoader);
-            if (installer == null) {
-                throw new IllegalStateException("the Installer found no enabled instrumentation module");
-            }
-            // each module's names, which the installer reads at start-up, are exactly its type instrumentations'
-            for (InstrumentationModule module : Installer.discover(InstalledAgent.class.getClassLoader())) {
-                String mismatch = module.typeNamesMismatch(module.typeInstrumentations());
-                if (mismatch != null) {
-                    throw new IllegalStateException(module + ": " + mismatch);
-                }
-            }
-            Set<String> names = installer.typeNames();
-            if (!names.containsAll(TYPES)) {
-                throw new IllegalStateException("the apache-httpclient module is not installed: " + names);
-            }
-        }
-        return installer;
+    /** The installed agent ({@link TestAgent}); installs it the first time. */
+    static Installer install() {
+        return TestAgent.install("apache-httpclient", TYPES, false);
     }
 }
