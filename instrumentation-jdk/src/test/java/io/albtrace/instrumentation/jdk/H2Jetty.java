@@ -34,6 +34,7 @@ final class H2Jetty implements AutoCloseable {
     static final class Seen {
         final String version;
         final boolean secure;
+        String path;
         final List<String> trace = new ArrayList<>();
         /** All request headers together, each counted as {@code name: value\r\n} (SPEC 3). */
         int headerBytes;
@@ -78,7 +79,20 @@ final class H2Jetty implements AutoCloseable {
                         s.trace.add(f.getValue());
                     }
                 }
+                s.path = request.getHttpURI().getPath();
                 seen.add(s);
+                if ("/redirect".equals(s.path)) { // SPEC 3: a redirect the client follows on its own
+                    response.setStatus(302);
+                    response.getHeaders().put("Location", "/landed");
+                    Content.Sink.write(response, true, "", callback);
+                    return true;
+                }
+                if ("/auth".equals(s.path) && request.getHeaders().get("Authorization") == null) {
+                    response.setStatus(401);
+                    response.getHeaders().put("WWW-Authenticate", "Basic realm=\"albtrace\"");
+                    Content.Sink.write(response, true, "", callback);
+                    return true;
+                }
                 response.setStatus(200);
                 Content.Sink.write(response, true, "ok", callback);
                 return true;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
 import io.albtrace.testing.Trace;
+import java.net.Authenticator;
+import java.net.PasswordAuthentication;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -30,7 +32,12 @@ abstract class Http2Contract {
     abstract H2Jetty server();
 
     /** A client of the kind the concrete test class is about, its connection ready for HTTP/2 streams. */
-    abstract HttpClient newClient() throws Exception;
+    HttpClient newClient() throws Exception {
+        return newClient(HttpClient.newBuilder());
+    }
+
+    /** {@link #newClient()} from {@code builder}, which may hold a test's own settings. */
+    abstract HttpClient newClient(HttpClient.Builder builder) throws Exception;
 
     @BeforeEach
     void client() throws Exception {
@@ -109,6 +116,43 @@ abstract class Http2Contract {
                 Trace.self(server().seen.get(1).trace.get(0), Trace.CONTEXT));
     }
 
+    /** The two requests seen, both HTTP/2 streams, each with one trace header, and the same one. */
+    String sameOnBoth(String firstPath, String secondPath) {
+        assertEquals(2, server().seen.size());
+        H2Jetty.Seen first = server().seen.get(0);
+        H2Jetty.Seen second = server().seen.get(1);
+        assertEquals(firstPath, first.path);
+        assertEquals(secondPath, second.path);
+        assertEquals("HTTP/2.0", first.version);
+        assertEquals("HTTP/2.0", second.version);
+        assertEquals(1, first.trace.size(), first.trace.toString());
+        assertEquals(first.trace, second.trace, "not forwarded a second time");
+        return first.trace.get(0);
+    }
+
+    @Test
+    void aRedirectKeepsTheValueOfTheRequestItFollows() throws Exception {
+        HttpClient c = newClient(HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL));
+        server().seen.clear();
+        try (Scope s = Context.bind(Trace.CONTEXT)) {
+            send(c, get("/redirect").build());
+        }
+        Trace.self(sameOnBoth("/redirect", "/landed"), Trace.CONTEXT);
+    }
+
+    @Test
+    void anAuthenticationRetryKeepsTheValue() throws Exception {
+        HttpClient c = newClient(HttpClient.newBuilder().authenticator(new Authenticator() {
+            @Override
+            protected PasswordAuthentication getPasswordAuthentication() {
+                return new PasswordAuthentication("user", "secret".toCharArray());
+            }
+        }));
+        server().seen.clear();
+        send(c, get("/auth").build());
+        Trace.assertForwarded("Root={NEW}", null, sameOnBoth("/auth", "/auth"));
+    }
+
     @Test
     void sizeRuleAtTheBoundCountsTheClientsOwnHeaders() throws Exception {
         String own = "Root=" + Trace.ROOT + ";CalledFrom=app";
@@ -122,5 +166,21 @@ abstract class Http2Contract {
         server().seen.clear();
         send(get("/over").header(Trace.NAME, own).header("X-Filler", "x".repeat(atBound + 1)).build());
         Trace.assertForwarded("Root=" + Trace.ROOT, own, server().only());
+    }
+
+    @Test
+    void sizeRuleAtTheBoundOnTheForwardedContext() throws Exception {
+        // no header of the application's: the value the agent keeps with the client's own headers
+        try (Scope s = Context.bind(Trace.CONTEXT)) {
+            send(get("/probe").header("X-Filler", "x").build());
+            int atBound = 1 + (7168 - server().onlySeen().headerBytes);
+            server().seen.clear();
+            send(get("/at").header("X-Filler", "x".repeat(atBound)).build());
+            assertEquals(7168, server().onlySeen().headerBytes, "the filler brings the headers exactly to the bound");
+            Trace.self(server().only(), Trace.CONTEXT);
+            server().seen.clear();
+            send(get("/over").header("X-Filler", "x".repeat(atBound + 1)).build());
+            Trace.assertForwarded("Root=" + Trace.ROOT, Trace.CONTEXT, server().only());
+        }
     }
 }

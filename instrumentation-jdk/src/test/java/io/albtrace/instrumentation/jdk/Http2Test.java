@@ -30,8 +30,8 @@ class Http2Test extends Http2Contract {
     }
 
     @Override
-    HttpClient newClient() throws Exception {
-        HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    HttpClient newClient(HttpClient.Builder builder) throws Exception {
+        HttpClient c = builder.version(HttpClient.Version.HTTP_2).build();
         send(c, HttpRequest.newBuilder(server.uri("/upgrade")).build()); // the connection's h2c upgrade
         return c;
     }

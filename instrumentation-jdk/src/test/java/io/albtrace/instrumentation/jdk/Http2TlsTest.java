@@ -37,8 +37,8 @@ class Http2TlsTest extends Http2Contract {
     }
 
     @Override
-    HttpClient newClient() throws Exception {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(Tls.context()).build();
+    HttpClient newClient(HttpClient.Builder builder) throws Exception {
+        return builder.version(HttpClient.Version.HTTP_2).sslContext(Tls.context()).build();
     }
 
     @Test

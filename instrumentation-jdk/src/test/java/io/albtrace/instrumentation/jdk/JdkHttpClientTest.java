@@ -2,6 +2,7 @@ package io.albtrace.instrumentation.jdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,8 @@ import io.albtrace.testing.Trace;
 import io.albtrace.testing.Vectors;
 import io.albtrace.testing.WebSocketUpgradeServer;
 import java.io.IOException;
+import java.net.Authenticator;
+import java.net.PasswordAuthentication;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -133,6 +136,92 @@ class JdkHttpClientTest {
     }
 
     @Test
+    void withoutAContextARedirectKeepsTheNewRoot() throws Exception {
+        server.answer("/from", (exchange, count) -> {
+            exchange.getResponseHeaders().set("Location", "/to");
+            exchange.sendResponseHeaders(302, -1);
+        });
+        send(request("/from").build());
+        List<RecordingServer.Received> r = server.received();
+        assertEquals(2, r.size(), r.toString());
+        Trace.assertForwarded("Root={NEW}", null, r.get(0).traceHeader());
+        assertEquals(r.get(0).traceHeader(), r.get(1).traceHeader(), "the redirect is not forwarded a second time");
+    }
+
+    @Test
+    void aRedirectKeepsTheApplicationsForwardedHeader() throws Exception {
+        String own = "Root=" + Trace.ROOT + ";CalledFrom=app";
+        server.answer("/from", (exchange, count) -> {
+            exchange.getResponseHeaders().set("Location", "/to");
+            exchange.sendResponseHeaders(307, -1);
+        });
+        try (Scope s = Context.bind(Trace.CONTEXT)) {
+            send(request("/from").header(Trace.NAME, own).build());
+        }
+        List<RecordingServer.Received> r = server.received();
+        assertEquals(2, r.size(), r.toString());
+        Trace.self(r.get(0).traceHeader(), own);
+        assertEquals(r.get(0).traceHeader(), r.get(1).traceHeader(), "the redirect is not forwarded a second time");
+    }
+
+    @Test
+    void aRedirectToAnotherOriginKeepsTheValue() throws Exception {
+        try (RecordingServer other = new RecordingServer()) {
+            server.answer("/from", (exchange, count) -> {
+                exchange.getResponseHeaders().set("Location", other.url("/elsewhere"));
+                exchange.sendResponseHeaders(302, -1);
+            });
+            try (Scope s = Context.bind(Trace.CONTEXT)) {
+                send(request("/from").build());
+            }
+            String first = server.only().traceHeader();
+            Trace.self(first, Trace.CONTEXT);
+            assertEquals(first, other.only().traceHeader(), "the redirect is not forwarded a second time");
+        }
+    }
+
+    @Test
+    void anAuthenticationRetryKeepsTheValue() throws Exception {
+        server.answer("/auth", (exchange, count) -> {
+            if (exchange.getRequestHeaders().getFirst("Authorization") == null) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"albtrace\"");
+                exchange.sendResponseHeaders(401, -1);
+            } else {
+                RecordingServer.ok(exchange, "ok");
+            }
+        });
+        HttpClient withAuth = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .authenticator(new Authenticator() {
+                    @Override
+                    protected PasswordAuthentication getPasswordAuthentication() {
+                        return new PasswordAuthentication("user", "secret".toCharArray());
+                    }
+                }).build();
+        try (Scope s = Context.bind(Trace.CONTEXT)) {
+            assertEquals(200, withAuth.send(request("/auth").build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode());
+        }
+        List<RecordingServer.Received> r = server.received();
+        assertEquals(2, r.size(), r.toString());
+        assertNotNull(r.get(1).header("Authorization"), r.toString());
+        Trace.self(r.get(0).traceHeader(), Trace.CONTEXT);
+        assertEquals(r.get(0).traceHeader(), r.get(1).traceHeader(), "the retry is not forwarded a second time");
+    }
+
+    @Test
+    void theSameRequestSentTwiceGetsTwoSelves() throws Exception {
+        // the value is kept with the client's internal copy, not with the application's request
+        HttpRequest request = request("/again").build();
+        try (Scope s = Context.bind(Trace.CONTEXT)) {
+            send(request);
+            send(request);
+        }
+        List<RecordingServer.Received> r = server.received();
+        assertNotEquals(Trace.self(r.get(0).traceHeader(), Trace.CONTEXT),
+                Trace.self(r.get(1).traceHeader(), Trace.CONTEXT));
+    }
+
+    @Test
     void sizeRuleAtTheBoundCountsTheClientsOwnHeaders() throws Exception {
         String own = "Root=" + Trace.ROOT + ";CalledFrom=app";
         // a probe tells how many bytes the request's headers take besides the filler
@@ -145,6 +234,21 @@ class JdkHttpClientTest {
         assertEquals(7168, r.get(1).headerBytes(), "the filler brings the headers exactly to the bound");
         Trace.self(r.get(1).traceHeader(), own);
         Trace.assertForwarded("Root=" + Trace.ROOT, own, r.get(2).traceHeader());
+    }
+
+    @Test
+    void sizeRuleAtTheBoundOnTheForwardedContext() throws Exception {
+        // no header of the application's: the value the agent keeps with the client's own headers
+        try (Scope s = Context.bind(Trace.CONTEXT)) {
+            send(request("/probe").header("X-Filler", "x").build());
+            int atBound = 1 + (7168 - server.received().get(0).headerBytes());
+            send(request("/at").header("X-Filler", "x".repeat(atBound)).build());
+            send(request("/over").header("X-Filler", "x".repeat(atBound + 1)).build());
+        }
+        List<RecordingServer.Received> r = server.received();
+        assertEquals(7168, r.get(1).headerBytes(), "the filler brings the headers exactly to the bound");
+        Trace.self(r.get(1).traceHeader(), Trace.CONTEXT);
+        Trace.assertForwarded("Root=" + Trace.ROOT, Trace.CONTEXT, r.get(2).traceHeader());
     }
 
     @Test
