@@ -71,18 +71,18 @@ public final class Http1RequestInstrumentation implements TypeInstrumentation {
                 }
                 return null;
             }
-            List<String> kept = system.remove(TraceHeader.NAME);
+            List<String> kept = system.get(TraceHeader.NAME);
             if (kept == null || kept.isEmpty()) {
-                return kept; // a request made before the agent, or a proxy's CONNECT: nothing to write
+                return null; // a request made before the agent, or a proxy's CONNECT: nothing to write
             }
             String trace = kept.get(0);
             long others = user.isEmpty() ? 0 : Outgoing.headerBytes(user, null);
             if (system instanceof NavigableMap) {
                 // by key: a walk that allocates nothing (an entry iterator or exported entries would)
                 NavigableMap<String, List<String>> byName = (NavigableMap<String, List<String>>) system;
-                String name = byName.isEmpty() ? null : byName.firstKey();
+                String name = byName.firstKey();
                 while (name != null) {
-                    if (!user.containsKey(name)) {
+                    if (!TraceHeader.NAME.equalsIgnoreCase(name) && !user.containsKey(name)) {
                         List<String> v = byName.get(name);
                         for (int i = 0, n = v == null ? 0 : v.size(); i < n; i++) {
                             others += TraceHeader.lineBytes(name, v.get(i));
@@ -92,6 +92,9 @@ public final class Http1RequestInstrumentation implements TypeInstrumentation {
                 }
             } else {
                 others += Outgoing.headerBytes(system, user);
+                for (int i = 0, n = kept.size(); i < n; i++) {
+                    others -= TraceHeader.lineBytes(TraceHeader.NAME, kept.get(i));
+                }
             }
             String line = Outgoing.onWire(trace, others + TraceHeader.lineBytes(TraceHeader.NAME, trace));
             // the request line, every header line (an upper bound: the JDK may drop or merge some) and the
@@ -99,6 +102,8 @@ public final class Http1RequestInstrumentation implements TypeInstrumentation {
             sb.ensureCapacity(sb.length() + (int) Math.min(others, 1 << 20) + TraceHeader.lineBytes(TraceHeader.NAME,
                     line) + 2);
             sb.append(TraceHeader.NAME).append(':').append(' ').append(line).append('\r').append('\n');
+            // last: should anything above fail, the JDK writes the value among the system headers itself, once
+            system.remove(TraceHeader.NAME);
             return kept;
         }
 
