@@ -22,8 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Installs every enabled {@link InstrumentationModule} found on a class loader. Start-up work is a map from
  * class names to modules ({@link InstrumentationModule#typeNames()}) and one transformer; each class load costs
- * one hash lookup. The modules' type instrumentations, and with them Byte Buddy, are loaded only when a class
- * on that map appears ({@link Weaver}), or by the warm-up.
+ * one hash lookup. The modules' type instrumentations, and with them the weaver ({@link AsmWeaver}; Byte Buddy's
+ * {@link Weaver} only for what that cannot do), are loaded only when a class on that map appears, or by the
+ * warm-up.
  */
 public final class Installer implements ClassFileTransformer {
 
@@ -149,7 +150,7 @@ public final class Installer implements ClassFileTransformer {
             String name = type.getName();
             if (binaryNames.contains(name) && instrumentation.isModifiableClass(type)) {
                 if (allWarmUpWithJdkTargets(targets.get(name.replace('.', '/'))) && hasApplicationPath()) {
-                    // java.lang.Thread, loaded in every JVM: weaving it here would load Byte Buddy in premain
+                    // java.lang.Thread, loaded in every JVM: weaving it here would load the weaver in premain
                     deferred.add(type);
                     continue;
                 }
@@ -163,9 +164,9 @@ public final class Installer implements ClassFileTransformer {
     }
 
     /**
-     * Loads and initialises Byte Buddy on a daemon thread by weaving, and discarding, a target class file that
-     * the system class loader can read (nothing is defined). Its first use costs a few hundred milliseconds;
-     * done here, it overlaps the application's own start-up instead of delaying the application's first
+     * Loads and initialises the weaver on a daemon thread by weaving, and discarding, a target class file that
+     * the system class loader can read (nothing is defined). Its first use runs its classes cold; done here, it
+     * overlaps the application's own start-up instead of delaying the application's first
      * request. The transformer is already installed: a target that appears first is woven on its own thread,
      * as always, and only waits for classes the warm-up is initialising. No target library on the class path
      * (a JDK tool started with the agent in JAVA_TOOL_OPTIONS): no thread. The JDK's own targets (its HTTP
@@ -179,7 +180,7 @@ public final class Installer implements ClassFileTransformer {
         }
         for (Map.Entry<String, List<InstrumentationModule>> e : targets.entrySet()) {
             java.net.URL url = ClassLoader.getSystemResource(e.getKey() + ".class");
-            // the JDK's own classes (jrt:) are always there: they would start the thread, and load Byte Buddy, in
+            // the JDK's own classes (jrt:) are always there: they would start the thread, and load the weaver, in
             // every JVM, a JDK tool included; only a library on the class path says the application needs it, or a
             // module whose JDK classes nearly every application loads early (executors; see warmUpWithJdkTargets)
             if (url != null && (!"jrt".equals(url.getProtocol()) || warmsUpWithJdkTargets(e.getValue()))) {

@@ -34,9 +34,8 @@ public abstract class InstrumentationModule {
      * The binary names of the classes this module changes: all the {@link TypeInstrumentation#typeNames()} of
      * {@link #typeInstrumentations()}, which the installer reads at start-up. This default creates the type
      * instrumentations to ask them. A module of the agent overrides it with the names themselves, so that its
-     * type instrumentations are created only when one of those classes is loaded: their code refers to Byte
-     * Buddy, and the JVM's verifier loads Byte Buddy classes as soon as it links them, in every JVM, a JDK tool
-     * that never loads one of these classes included. The installer checks that the two lists agree.
+     * type instrumentations are created only when one of those classes is loaded: creating them loads the weaver
+     * and matcher classes, which a JVM that never loads one of these classes (a JDK tool) should not pay for. The installer checks that the two lists agree.
      */
     public List<String> typeNames() {
         List<String> names = new ArrayList<>();

@@ -13,8 +13,8 @@ public interface TypeInstrumentation {
     List<String> typeNames();
 
     /**
-     * Says which advice goes on which methods. Called only when one of {@link #typeNames()} is being loaded,
-     * so Byte Buddy is touched here and not before.
+     * Says which advice goes on which methods ({@link Methods}). Called only when one of {@link #typeNames()} is
+     * being loaded (or by the warm-up), so the weaver's classes are touched here and not before.
      */
     void transform(AdviceTarget target);
 }
