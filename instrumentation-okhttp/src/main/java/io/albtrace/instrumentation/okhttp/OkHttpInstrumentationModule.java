@@ -14,7 +14,8 @@ public final class OkHttpInstrumentationModule extends InstrumentationModule {
 
     @Override
     public List<TypeInstrumentation> typeInstrumentations() {
-        return Arrays.asList(new RealCallInstrumentation(), new ExchangeInstrumentation());
+        return Arrays.asList(new RealCallInstrumentation(), new ExchangeInstrumentation(),
+                new Http1ExchangeCodecInstrumentation(), new Http2ExchangeCodecInstrumentation());
     }
 
     /**
@@ -26,6 +27,8 @@ public final class OkHttpInstrumentationModule extends InstrumentationModule {
         return Arrays.asList(
                 "okhttp3.RealCall",
                 "okhttp3.internal.connection.RealCall",
-                "okhttp3.internal.connection.Exchange");
+                "okhttp3.internal.connection.Exchange",
+                "okhttp3.internal.http1.Http1ExchangeCodec",
+                "okhttp3.internal.http2.Http2ExchangeCodec");
     }
 }

@@ -6,28 +6,45 @@ import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
 import io.albtrace.core.Outgoing;
+import io.albtrace.core.OutgoingCall;
 import io.albtrace.core.TraceHeader;
 import io.albtrace.instrumentation.api.AdviceTarget;
+import io.albtrace.instrumentation.api.MethodMatcher;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import kotlin.jvm.JvmClassMappingKt;
 import net.bytebuddy.asm.Advice;
+import okhttp3.Call;
+import okhttp3.Headers;
 import okhttp3.Request;
+import okhttp3.internal.Tags;
 
 /**
  * {@code RealCall}, OkHttp's one call object: {@code okhttp3.RealCall} in 3.x,
  * {@code okhttp3.internal.connection.RealCall} in 4.x and 5.x. Every call is constructed as
  * {@code RealCall(OkHttpClient, Request originalRequest, boolean forWebSocket)} on the thread that makes it:
- * {@code newCall} for {@code execute()} and {@code enqueue()}, and the WebSocket upgrade. The advice gives
- * the constructor the request with its {@code X-Amzn-Trace-Id} already forwarded, so:
+ * {@code newCall} for {@code execute()} and {@code enqueue()}, and the WebSocket upgrade. What the constructor
+ * takes from that thread is what the call forwards, so the context is the caller's, also for {@code enqueue()}
+ * (SPEC 5.2). Two editions:
  * <ul>
- *   <li>the context is the caller's, also for {@code enqueue()} (SPEC 5.2);</li>
- *   <li>redirects, authentication and retries, which OkHttp derives from the call's request inside the call,
- *       carry the same value and are not rewritten (SPEC 3);</li>
- *   <li>{@code call.request()} shows the header that is sent.</li>
+ *   <li><b>OkHttp 5.3 and later (a {@code RealCall} with call tags, {@code Call.tag(Class, Function0)})</b>: the constructor
+ *       only captures the caller's context, as an {@link OutgoingCall} kept in the call's own tags; nothing else
+ *       is allocated and the {@link Request} is left as it is. The header is forwarded and written where the
+ *       request goes on the wire ({@link Http1ExchangeCodecInstrumentation}, {@link Http2ExchangeCodecInstrumentation}),
+ *       once per call: redirects, authentication and retries, which OkHttp derives from the call's request inside
+ *       the call, carry the same value (SPEC 3). {@code call.request()} does not show the header (it never
+ *       becomes part of a {@code Request}); {@code call.tag(OutgoingCall.class)} holds the call's state.
+ *       {@code clone()} makes a new call that forwards the original's value: its own new {@code Self}, the same
+ *       {@code Root}.</li>
+ *   <li><b>OkHttp 3.14, 4.x, and 5.0 to 5.2 (no call tags)</b>: the advice gives the constructor
+ *       the request with its {@code X-Amzn-Trace-Id} already forwarded (a rebuilt {@code Request}), so redirects
+ *       and retries carry it, {@code call.request()} shows the header that is sent, and a clone forwards it
+ *       again. Only the headers the application set are known here, so the size rule over all request headers,
+ *       OkHttp's own included, is applied where they are written ({@link ExchangeInstrumentation}). On 5.0 to
+ *       5.2 the request also gets an {@link OutgoingCall} tag, which tells the codecs' advice to leave it alone.</li>
  * </ul>
- * Only the headers the application set are known here, so the size rule over all request headers, OkHttp's
- * own included, is applied where they are written ({@link ExchangeInstrumentation}), once per request.
  */
 public final class RealCallInstrumentation implements TypeInstrumentation {
 
@@ -38,15 +55,26 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
 
     @Override
     public void transform(AdviceTarget target) {
-        target.applyAdvice(isConstructor()
-                        .and(takesArguments(3))
-                        .and(takesArgument(0, named("okhttp3.OkHttpClient")))
-                        .and(takesArgument(1, named("okhttp3.Request")))
-                        .and(takesArgument(2, boolean.class)),
-                RealCallInstrumentation.class.getName() + "$ConstructorAdvice");
+        MethodMatcher constructor = isConstructor()
+                .and(takesArguments(3))
+                .and(takesArgument(0, named("okhttp3.OkHttpClient")))
+                .and(takesArgument(1, named("okhttp3.Request")))
+                .and(takesArgument(2, boolean.class));
+        // OkHttp 5's call tags: tag(Class, Function0) and tag(KClass, Function0), backed by a field `tags`
+        if (target.declares(named("tag").and(takesArguments(2)))) {
+            target.applyAdvice(constructor, RealCallInstrumentation.class.getName() + "$CaptureAdvice");
+            // Call clone(), and the bridge Object clone() that calls it: the advice does its work once
+            target.applyAdvice(named("clone").and(takesArguments(0)),
+                    RealCallInstrumentation.class.getName() + "$CloneAdvice");
+        } else if (target.declares(named("enterNetworkInterceptorExchange").and(takesArguments(3)))) {
+            // OkHttp 5.0 to 5.2: no call tags; the codecs' advice must leave these calls alone
+            target.applyAdvice(constructor, RealCallInstrumentation.class.getName() + "$MarkedConstructorAdvice");
+        } else {
+            target.applyAdvice(constructor, RealCallInstrumentation.class.getName() + "$ConstructorAdvice");
+        }
     }
 
-    /** Replaces the call's request by one that carries exactly one, forwarded, trace header. */
+    /** OkHttp 3.14 and 4.x: replaces the call's request by one that carries exactly one, forwarded, trace header. */
     public static final class ConstructorAdvice {
 
         private ConstructorAdvice() {
@@ -61,6 +89,79 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
             request = request.newBuilder()
                     .header(TraceHeader.NAME, Outgoing.header(own.isEmpty() ? null : own.get(0), 0))
                     .build();
+        }
+    }
+
+    /**
+     * OkHttp 5.0 to 5.2 (no call tags): as {@link ConstructorAdvice}, and the request is tagged with an
+     * {@link OutgoingCall}, which tells the codecs' advice (applied to every OkHttp 5) that this call's header was
+     * forwarded when it was made: they cannot ask such a call for its tags, an API it does not have.
+     */
+    public static final class MarkedConstructorAdvice {
+
+        private MarkedConstructorAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static void enter(@Advice.Argument(value = 1, readOnly = false) Request request) {
+            List<String> own = request.headers(TraceHeader.NAME);
+            request = request.newBuilder()
+                    .header(TraceHeader.NAME, Outgoing.header(own.isEmpty() ? null : own.get(0), 0))
+                    .tag(OutgoingCall.class, OutgoingCall.capture())
+                    .build();
+        }
+    }
+
+    /**
+     * OkHttp 5: keeps the caller's context with the call, in its tags, for the wire advice. The call is not yet
+     * visible to any other thread, so a plain set is enough.
+     */
+    public static final class CaptureAdvice {
+
+        private CaptureAdvice() {
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        public static void exit(@Advice.FieldValue("tags") AtomicReference<Tags> tags) {
+            tags.set(tags.get().plus(JvmClassMappingKt.getKotlinClass(OutgoingCall.class), OutgoingCall.capture()));
+        }
+    }
+
+    /**
+     * OkHttp 5: {@code clone()} makes a new call whose value is forwarded from the original's (SPEC 3: its own
+     * {@code Self}, the same {@code Root}), whatever header or context it would find itself; the clone's value is
+     * fixed here, the original's too if it was not sent yet (it sends that same value later).
+     */
+    public static final class CloneAdvice {
+
+        private CloneAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static String enter(@Advice.This Call call) {
+            OutgoingCall state = call.tag(OutgoingCall.class);
+            if (state == null) {
+                return null;
+            }
+            Headers headers = call.request().headers();
+            String own = null;
+            for (int i = 0, n = headers.size(); i < n; i++) {
+                if (TraceHeader.NAME.equalsIgnoreCase(headers.name(i))) {
+                    own = headers.value(i);
+                    break;
+                }
+            }
+            return state.forward(own);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        public static void exit(@Advice.Enter String original, @Advice.Return Object clone) {
+            if (original != null) {
+                OutgoingCall state = ((Call) clone).tag(OutgoingCall.class);
+                if (state != null) {
+                    state.forward(original);
+                }
+            }
         }
     }
 }

@@ -51,4 +51,39 @@ class CloneTest extends OkHttpTestSupport {
         String root = Trace.assertForwarded("Root={NEW}", null, all.get(0).traceHeader()).get(0);
         Trace.self(all.get(1).traceHeader(), "Root=" + root);
     }
+
+    @Test
+    void aCloneOfACallWhoseOwnHeaderHasNoRootKeepsTheNewRoot() throws Exception {
+        Call call = client.newCall(request("/original").header(Trace.NAME, "CalledFrom=app").build());
+        try (Response r = call.execute()) {
+            r.body().string();
+        }
+        try (Response r = call.clone().execute()) {
+            r.body().string();
+        }
+        List<RecordingServer.Received> all = server.received();
+        assertEquals(2, all.size());
+        List<String> fresh = Trace.assertForwarded("Root={NEW};CalledFrom=app", null, all.get(0).traceHeader());
+        Trace.self(all.get(1).traceHeader(), "Root=" + fresh.get(0) + ";CalledFrom=app");
+    }
+
+    @Test
+    void aCloneMadeBeforeTheOriginalRanKeepsItsRoot() throws Exception {
+        Call call;
+        try (Scope s = Context.bind(Trace.CONTEXT)) {
+            call = client.newCall(request("/original").build());
+        }
+        Call clone = call.clone();
+        try (Response r = clone.execute()) {
+            r.body().string();
+        }
+        try (Response r = call.execute()) {
+            r.body().string();
+        }
+        List<RecordingServer.Received> all = server.received();
+        assertEquals(2, all.size());
+        String self1 = Trace.self(all.get(0).traceHeader(), Trace.CONTEXT);
+        String self2 = Trace.self(all.get(1).traceHeader(), Trace.CONTEXT);
+        assertNotEquals(self1, self2);
+    }
 }

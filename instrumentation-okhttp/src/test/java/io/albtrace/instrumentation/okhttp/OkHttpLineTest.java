@@ -24,6 +24,13 @@ class OkHttpLineTest extends OkHttpTestSupport {
         return expectedVersion().startsWith("3.");
     }
 
+    /** OkHttp 5.3 and later: calls have tags ({@code Call.tag(Class, Function0)}). */
+    static boolean hasCallTags() {
+        String[] v = expectedVersion().split("\\.");
+        int major = Integer.parseInt(v[0]);
+        return major > 5 || (major == 5 && Integer.parseInt(v[1]) >= 3);
+    }
+
     static String jarOf(Class<?> type) throws URISyntaxException {
         Path p = Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI());
         return p.getFileName().toString();

@@ -1,0 +1,127 @@
+package io.albtrace.instrumentation.okhttp;
+
+import static io.albtrace.instrumentation.api.Methods.named;
+import static io.albtrace.instrumentation.api.Methods.takesArgument;
+import static io.albtrace.instrumentation.api.Methods.takesArguments;
+
+import io.albtrace.core.Outgoing;
+import io.albtrace.core.OutgoingCall;
+import io.albtrace.core.TraceHeader;
+import io.albtrace.instrumentation.api.AdviceTarget;
+import io.albtrace.instrumentation.api.TypeInstrumentation;
+import java.io.IOException;
+import java.lang.ref.Reference;
+import java.util.Collections;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+import okhttp3.Headers;
+import okhttp3.Request;
+import okhttp3.internal.connection.RealCall;
+import okhttp3.internal.connection.RealConnection;
+import okhttp3.internal.http.ExchangeCodec;
+import okhttp3.internal.http1.Http1ExchangeCodec;
+import okio.BufferedSink;
+
+/**
+ * OkHttp 5, HTTP/1.1: {@code Http1ExchangeCodec#writeRequest(Headers, String requestLine)}, which writes the
+ * request line and then every header, as they go on the wire. For a call that {@link RealCallInstrumentation}
+ * gave an {@link OutgoingCall} (OkHttp 5's call tags), the trace header is forwarded and written here, with
+ * no new {@code Request} or {@code Headers}:
+ * <ul>
+ *   <li>the value is the call's ({@link OutgoingCall#forward(String)}): from the first trace header the
+ *       application set, else from the context captured when the call was made; every later send of the same
+ *       call (a redirect, an authentication follow-up, a retry) carries that same value (SPEC 3, 5);</li>
+ *   <li>the size rule counts every header written here, OkHttp's own included (SPEC 3);</li>
+ *   <li>the advice writes the request line and the trace header line itself, then lets the method write an
+ *       empty request line: its {@code "\r\n"} ends the trace header line, and every other header follows.
+ *       The application's own copies of the header, if any, are left out (a copy of the headers without them,
+ *       the only allocation besides the value), so exactly one leaves.</li>
+ * </ul>
+ * The call is the one the connection carries: an HTTP/1.1 connection carries one call at a time
+ * ({@code RealConnection.getCalls()}). A proxy's {@code CONNECT}, written by the same method for a connection
+ * being set up, is left as it is.
+ *
+ * <p>Not applied to OkHttp 3.14 and 4.x, and a no-op for OkHttp 5.0 to 5.2 (no call tags): their requests carry
+ * the header from the call's constructor on; for 5.0 to 5.2 the request made says so with an {@link OutgoingCall}
+ * tag of its own, checked before the call is asked for its tags.
+ */
+public final class Http1ExchangeCodecInstrumentation implements TypeInstrumentation {
+
+    @Override
+    public List<String> typeNames() {
+        return Collections.singletonList("okhttp3.internal.http1.Http1ExchangeCodec");
+    }
+
+    @Override
+    public void transform(AdviceTarget target) {
+        // OkHttp 5's codec: on a Carrier (a RealConnection, or a connection being set up), writing to a socket
+        if (target.declares(named("getCarrier").and(takesArguments(0)))) {
+            target.applyAdvice(named("writeRequest")
+                            .and(takesArguments(2))
+                            .and(takesArgument(0, named("okhttp3.Headers")))
+                            .and(takesArgument(1, String.class)),
+                    Http1ExchangeCodecInstrumentation.class.getName() + "$WriteRequestAdvice");
+        }
+    }
+
+    /** Writes the request line and the call's trace header; the method writes the rest. */
+    public static final class WriteRequestAdvice {
+
+        private WriteRequestAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static void enter(@Advice.This Http1ExchangeCodec codec,
+                @Advice.FieldValue("state") int state,
+                @Advice.Argument(value = 0, readOnly = false) Headers headers,
+                @Advice.Argument(value = 1, readOnly = false) String requestLine) throws IOException {
+            if (state != 0 || requestLine.startsWith("CONNECT ")) {
+                return; // the method refuses to write (its own check), or a proxy tunnel's CONNECT
+            }
+            ExchangeCodec.Carrier carrier = codec.getCarrier();
+            if (!(carrier instanceof RealConnection)) {
+                return;
+            }
+            List<Reference<RealCall>> calls = ((RealConnection) carrier).getCalls();
+            if (calls.size() != 1) {
+                return;
+            }
+            RealCall call = calls.get(0).get();
+            if (call == null) {
+                return;
+            }
+            Request made = call.request();
+            if (made.header(TraceHeader.NAME) != null && made.tag(OutgoingCall.class) != null) {
+                return; // OkHttp 5.0 to 5.2: forwarded when the call was made (RealCallInstrumentation)
+            }
+            OutgoingCall outgoing = call.tag(OutgoingCall.class);
+            if (outgoing == null) {
+                return;
+            }
+            String own = null;
+            boolean copies = false;
+            long other = 0;
+            for (int i = 0, n = headers.size(); i < n; i++) {
+                String name = headers.name(i);
+                if (TraceHeader.NAME.equalsIgnoreCase(name)) {
+                    if (!copies) {
+                        own = headers.value(i);
+                        copies = true;
+                    }
+                } else {
+                    other += TraceHeader.lineBytes(name, headers.value(i));
+                }
+            }
+            String value = outgoing.forward(own);
+            value = Outgoing.onWire(value, other + TraceHeader.lineBytes(TraceHeader.NAME, value));
+            Headers rest = copies ? headers.newBuilder().removeAll(TraceHeader.NAME).build() : headers;
+            // everything that can fail has run: now the bytes
+            BufferedSink sink = codec.getSocket().getSink();
+            sink.writeUtf8(requestLine);
+            sink.writeUtf8("\r\n" + TraceHeader.NAME + ": ");
+            sink.writeUtf8(value);
+            requestLine = ""; // the method's "\r\n" after the request line ends the trace header line
+            headers = rest;
+        }
+    }
+}

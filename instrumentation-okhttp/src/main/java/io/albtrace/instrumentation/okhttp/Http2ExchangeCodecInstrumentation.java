@@ -1,0 +1,89 @@
+package io.albtrace.instrumentation.okhttp;
+
+import static io.albtrace.instrumentation.api.Methods.named;
+import static io.albtrace.instrumentation.api.Methods.takesArgument;
+import static io.albtrace.instrumentation.api.Methods.takesArguments;
+
+import io.albtrace.core.Outgoing;
+import io.albtrace.core.OutgoingCall;
+import io.albtrace.core.TraceHeader;
+import io.albtrace.instrumentation.api.AdviceTarget;
+import io.albtrace.instrumentation.api.TypeInstrumentation;
+import java.util.Collections;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+import okhttp3.Call;
+import okhttp3.Headers;
+import okhttp3.Request;
+import okhttp3.internal.http.RealInterceptorChain;
+
+/**
+ * OkHttp 5, HTTP/2: {@code Http2ExchangeCodec#writeRequestHeaders(Request)}, the request with all its headers,
+ * OkHttp's own included, before they become the stream's header list. For a call that
+ * {@link RealCallInstrumentation} gave an {@link OutgoingCall} (OkHttp 5's call tags), the request written is
+ * one with exactly one trace header: the call's value ({@link OutgoingCall#forward(String)}, the same for every
+ * send of the call), with the size rule over all the headers (SPEC 3). HTTP/1.1, the usual case, is written
+ * without a new request ({@link Http1ExchangeCodecInstrumentation}); here the request is rebuilt.
+ *
+ * <p>Not applied to OkHttp 3.14 and 4.x, and a no-op for OkHttp 5.0 to 5.2 (no call tags): their requests carry
+ * the header from the call's constructor on; for 5.0 to 5.2 the request made says so with an {@link OutgoingCall}
+ * tag of its own, checked before the call is asked for its tags.
+ */
+public final class Http2ExchangeCodecInstrumentation implements TypeInstrumentation {
+
+    @Override
+    public List<String> typeNames() {
+        return Collections.singletonList("okhttp3.internal.http2.Http2ExchangeCodec");
+    }
+
+    @Override
+    public void transform(AdviceTarget target) {
+        // OkHttp 5's codec (on a Carrier); 4.x's has no getCarrier()
+        if (target.declares(named("getCarrier").and(takesArguments(0)))) {
+            target.applyAdvice(named("writeRequestHeaders")
+                            .and(takesArguments(1))
+                            .and(takesArgument(0, named("okhttp3.Request"))),
+                    Http2ExchangeCodecInstrumentation.class.getName() + "$WriteRequestHeadersAdvice");
+        }
+    }
+
+    /** Gives the codec the request with the call's trace header. */
+    public static final class WriteRequestHeadersAdvice {
+
+        private WriteRequestHeadersAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static void enter(@Advice.FieldValue("chain") RealInterceptorChain chain,
+                @Advice.Argument(value = 0, readOnly = false) Request request) {
+            Call call = chain.call();
+            if (call == null) {
+                return;
+            }
+            Request made = call.request();
+            if (made.header(TraceHeader.NAME) != null && made.tag(OutgoingCall.class) != null) {
+                return; // OkHttp 5.0 to 5.2: forwarded when the call was made (RealCallInstrumentation)
+            }
+            OutgoingCall outgoing = call.tag(OutgoingCall.class);
+            if (outgoing == null) {
+                return;
+            }
+            Headers headers = request.headers();
+            String own = null;
+            long other = 0;
+            for (int i = 0, n = headers.size(); i < n; i++) {
+                String name = headers.name(i);
+                if (TraceHeader.NAME.equalsIgnoreCase(name)) {
+                    if (own == null) {
+                        own = headers.value(i);
+                    }
+                } else {
+                    other += TraceHeader.lineBytes(name, headers.value(i));
+                }
+            }
+            String value = outgoing.forward(own);
+            value = Outgoing.onWire(value, other + TraceHeader.lineBytes(TraceHeader.NAME, value));
+            request = request.newBuilder().header(TraceHeader.NAME, value).build(); // replaces every copy
+        }
+    }
+}
