@@ -15,7 +15,6 @@ import java.util.Collections;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
 import okhttp3.Headers;
-import okhttp3.Request;
 import okhttp3.internal.connection.RealCall;
 import okhttp3.internal.connection.RealConnection;
 import okhttp3.internal.http.ExchangeCodec;
@@ -28,9 +27,10 @@ import okio.BufferedSink;
  * gave an {@link OutgoingCall} (OkHttp 5's call tags), the trace header is forwarded and written here, with
  * no new {@code Request} or {@code Headers}:
  * <ul>
- *   <li>the value is the call's ({@link OutgoingCall#forward(String)}): from the first trace header the
- *       application set, else from the context captured when the call was made; every later send of the same
- *       call (a redirect, an authentication follow-up, a retry) carries that same value (SPEC 3, 5);</li>
+ *   <li>the value is the call's ({@link OutgoingCall#forward(String)}): from the first trace header on the
+ *       request written (one an interceptor added), else from the context captured when the call was made;
+ *       every later send of the same call (a redirect, an authentication follow-up, a retry) carries that same
+ *       value (SPEC 3, 5);</li>
  *   <li>the size rule counts every header written here, OkHttp's own included (SPEC 3);</li>
  *   <li>the advice writes the request line and the trace header line itself, then lets the method write an
  *       empty request line: its {@code "\r\n"} ends the trace header line, and every other header follows.
@@ -41,9 +41,10 @@ import okio.BufferedSink;
  * ({@code RealConnection.getCalls()}). A proxy's {@code CONNECT}, written by the same method for a connection
  * being set up, is left as it is.
  *
- * <p>Not applied to OkHttp 3.14 and 4.x, and a no-op for OkHttp 5.0 to 5.2 (no call tags): their requests carry
- * the header from the call's constructor on; for 5.0 to 5.2 the request made says so with an {@link OutgoingCall}
- * tag of its own, checked before the call is asked for its tags.
+ * <p>A call whose request carries a trace header from the call's constructor on is left alone (its size rule is
+ * {@link ExchangeInstrumentation}'s): on OkHttp 5.3+ a call whose application set the header, and every call on
+ * OkHttp 5.0 to 5.2, which have no call tags (this check comes first, so such a call is never asked for them).
+ * Not applied to OkHttp 3.14 and 4.x.
  */
 public final class Http1ExchangeCodecInstrumentation implements TypeInstrumentation {
 
@@ -90,9 +91,8 @@ public final class Http1ExchangeCodecInstrumentation implements TypeInstrumentat
             if (call == null) {
                 return;
             }
-            Request made = call.request();
-            if (made.header(TraceHeader.NAME) != null && made.tag(OutgoingCall.class) != null) {
-                return; // OkHttp 5.0 to 5.2: forwarded when the call was made (RealCallInstrumentation)
+            if (call.request().header(TraceHeader.NAME) != null) {
+                return; // forwarded when the call was made (RealCallInstrumentation), the size rule is Exchange's
             }
             OutgoingCall outgoing = call.tag(OutgoingCall.class);
             if (outgoing == null) {

@@ -27,23 +27,24 @@ import okhttp3.internal.Tags;
  * {@code RealCall(OkHttpClient, Request originalRequest, boolean forWebSocket)} on the thread that makes it:
  * {@code newCall} for {@code execute()} and {@code enqueue()}, and the WebSocket upgrade. What the constructor
  * takes from that thread is what the call forwards, so the context is the caller's, also for {@code enqueue()}
- * (SPEC 5.2). Two editions:
+ * (SPEC 5.2). Two ways:
  * <ul>
- *   <li><b>OkHttp 5.3 and later (a {@code RealCall} with call tags, {@code Call.tag(Class, Function0)})</b>: the constructor
- *       only captures the caller's context, as an {@link OutgoingCall} kept in the call's own tags; nothing else
- *       is allocated and the {@link Request} is left as it is. The header is forwarded and written where the
- *       request goes on the wire ({@link Http1ExchangeCodecInstrumentation}, {@link Http2ExchangeCodecInstrumentation}),
- *       once per call: redirects, authentication and retries, which OkHttp derives from the call's request inside
- *       the call, carry the same value (SPEC 3). {@code call.request()} does not show the header (it never
- *       becomes part of a {@code Request}); {@code call.tag(OutgoingCall.class)} holds the call's state.
- *       {@code clone()} makes a new call that forwards the original's value: its own new {@code Self}, the same
- *       {@code Root}.</li>
- *   <li><b>OkHttp 3.14, 4.x, and 5.0 to 5.2 (no call tags)</b>: the advice gives the constructor
- *       the request with its {@code X-Amzn-Trace-Id} already forwarded (a rebuilt {@code Request}), so redirects
- *       and retries carry it, {@code call.request()} shows the header that is sent, and a clone forwards it
- *       again. Only the headers the application set are known here, so the size rule over all request headers,
- *       OkHttp's own included, is applied where they are written ({@link ExchangeInstrumentation}). On 5.0 to
- *       5.2 the request also gets an {@link OutgoingCall} tag, which tells the codecs' advice to leave it alone.</li>
+ *   <li><b>Forwarded when the call is made</b> (OkHttp 3.14, 4.x and 5.0 to 5.2, which have no call tags; and on
+ *       5.3+ a request whose application set the header): the constructor is given the request with its
+ *       {@code X-Amzn-Trace-Id} already forwarded (a rebuilt {@code Request}), so redirects and retries carry it,
+ *       {@code call.request()} shows the header that is sent, and a clone forwards it again. Only the headers the
+ *       application set are known here, so the size rule over all request headers, OkHttp's own included, is
+ *       applied where they are written ({@link ExchangeInstrumentation}).</li>
+ *   <li><b>Forwarded on the wire</b> (OkHttp 5.3+, a request without the header, the usual case): no
+ *       {@code Request} is made. The constructor only captures the caller's context, as an {@link OutgoingCall}
+ *       kept in the call's own tags ({@code Call.tag(Class, Function0)}, new in 5.3); the header is forwarded and
+ *       written where the request goes on the wire ({@link Http1ExchangeCodecInstrumentation},
+ *       {@link Http2ExchangeCodecInstrumentation}), once per call: redirects, authentication and retries, which
+ *       OkHttp derives from the call's request inside the call, carry the same value (SPEC 3). The header never
+ *       becomes part of a {@code Request}: {@code call.request()}, interceptors, event listeners and
+ *       {@code response.request()} do not show it; {@code call.tag(OutgoingCall.class)} holds the call's state.
+ *       {@code clone()} makes a new call whose value is forwarded from the original's: its own new {@code Self},
+ *       the same {@code Root}.</li>
  * </ul>
  */
 public final class RealCallInstrumentation implements TypeInstrumentation {
@@ -66,9 +67,6 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
             // Call clone(), and the bridge Object clone() that calls it: the advice does its work once
             target.applyAdvice(named("clone").and(takesArguments(0)),
                     RealCallInstrumentation.class.getName() + "$CloneAdvice");
-        } else if (target.declares(named("enterNetworkInterceptorExchange").and(takesArguments(3)))) {
-            // OkHttp 5.0 to 5.2: no call tags; the codecs' advice must leave these calls alone
-            target.applyAdvice(constructor, RealCallInstrumentation.class.getName() + "$MarkedConstructorAdvice");
         } else {
             target.applyAdvice(constructor, RealCallInstrumentation.class.getName() + "$ConstructorAdvice");
         }
@@ -93,37 +91,37 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
     }
 
     /**
-     * OkHttp 5.0 to 5.2 (no call tags): as {@link ConstructorAdvice}, and the request is tagged with an
-     * {@link OutgoingCall}, which tells the codecs' advice (applied to every OkHttp 5) that this call's header was
-     * forwarded when it was made: they cannot ask such a call for its tags, an API it does not have.
-     */
-    public static final class MarkedConstructorAdvice {
-
-        private MarkedConstructorAdvice() {
-        }
-
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        public static void enter(@Advice.Argument(value = 1, readOnly = false) Request request) {
-            List<String> own = request.headers(TraceHeader.NAME);
-            request = request.newBuilder()
-                    .header(TraceHeader.NAME, Outgoing.header(own.isEmpty() ? null : own.get(0), 0))
-                    .tag(OutgoingCall.class, OutgoingCall.capture())
-                    .build();
-        }
-    }
-
-    /**
-     * OkHttp 5: keeps the caller's context with the call, in its tags, for the wire advice. The call is not yet
-     * visible to any other thread, so a plain set is enough.
+     * OkHttp 5.3+: a request without a trace header of its own is left as it is, and the caller's context is kept
+     * with the call, in its tags, for the codecs' advice (the call is not yet visible to any other thread, so a
+     * plain set is enough). A request with one is forwarded here, as {@link ConstructorAdvice} does: such a call
+     * needs nothing more from the codecs, which leave any call whose request has the header alone.
      */
     public static final class CaptureAdvice {
 
         private CaptureAdvice() {
         }
 
+        /** True when the call is to be forwarded on the wire; false (also after a failure) when not. */
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static boolean enter(@Advice.Argument(value = 1, readOnly = false) Request request) {
+            Headers headers = request.headers();
+            for (int i = 0, n = headers.size(); i < n; i++) {
+                if (TraceHeader.NAME.equalsIgnoreCase(headers.name(i))) {
+                    // the first copy counts (SPEC 2.1); header() replaces every copy: exactly one leaves (SPEC 3)
+                    request = request.newBuilder()
+                            .header(TraceHeader.NAME, Outgoing.header(headers.value(i), 0))
+                            .build();
+                    return false;
+                }
+            }
+            return true;
+        }
+
         @Advice.OnMethodExit(suppress = Throwable.class)
-        public static void exit(@Advice.FieldValue("tags") AtomicReference<Tags> tags) {
-            tags.set(tags.get().plus(JvmClassMappingKt.getKotlinClass(OutgoingCall.class), OutgoingCall.capture()));
+        public static void exit(@Advice.Enter boolean onTheWire, @Advice.FieldValue("tags") AtomicReference<Tags> tags) {
+            if (onTheWire) {
+                tags.set(tags.get().plus(JvmClassMappingKt.getKotlinClass(OutgoingCall.class), OutgoingCall.capture()));
+            }
         }
     }
 

@@ -52,11 +52,24 @@ class ContextForwardingTest extends OkHttpTestSupport {
         Trace.assertForwarded("Self={NEW};" + own, own, server.only().traceHeader());
     }
 
+    /** A request with the application's own header is forwarded when the call is made, on every OkHttp line. */
+    @Test
+    void theCallsRequestShowsTheHeaderThatIsSentWhenTheApplicationSetOne() throws Exception {
+        String own = "Root=1-8a3c60f7-d188f8fa79d48a391a778fa6;CalledFrom=app";
+        Call call = client.newCall(request("/own").header(Trace.NAME, own).build());
+        String shown = call.request().header(Trace.NAME);
+        try (Response response = call.execute()) {
+            response.body().string();
+        }
+        assertEquals(shown, server.only().traceHeader());
+        Trace.self(shown, own);
+    }
+
     /**
      * OkHttp 3.14 and 4.x: the call's request is rebuilt with the forwarded header when the call is made, so
      * {@code call.request()} shows the header that is sent (OkHttp 5.0 to 5.2 too). OkHttp 5.3 and later: the header
-     * is written on the wire and never becomes part of a {@code Request} (no request is rebuilt); the call keeps its
-     * state in its tags.
+     * is written on the wire and never becomes part of a {@code Request} (no request is rebuilt) when the application
+     * set none; the call keeps its state in its tags.
      */
     @Test
     void theCallsRequestShowsTheHeaderThatIsSentBeforeOkHttp53() throws Exception {
