@@ -39,6 +39,7 @@ final class AsmWeaver {
      */
     static byte[] weave(String binaryName, byte[] bytes, ClassLoader loader, ClassLoader agentLoader,
             List<Installer.Target> targets, boolean quiet) {
+        long started = System.nanoTime();
         ClassReader reader = new ClassReader(bytes);
         Shape shape = new Shape();
         reader.accept(shape, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
@@ -72,7 +73,8 @@ final class AsmWeaver {
         byte[] changed = writer.toByteArray();
         if (!quiet && Config.current().debug()) {
             Log.warn("debug: instrumented " + binaryName + " (" + collector.names + ") in "
-                    + (loader == null ? "the bootstrap class loader" : loader.toString()));
+                    + (loader == null ? "the bootstrap class loader" : loader.toString()) + ", "
+                    + (System.nanoTime() - started) / 1000 + " us on " + Thread.currentThread().getName());
         }
         return changed;
     }
