@@ -168,29 +168,36 @@ public final class Installer implements ClassFileTransformer {
      * the system class loader can read (nothing is defined). Its first use runs its classes cold; done here, it
      * overlaps the application's own start-up instead of delaying the application's first
      * request. The transformer is already installed: a target that appears first is woven on its own thread,
-     * as always, and only waits for classes the warm-up is initialising. No target library on the class path
-     * (a JDK tool started with the agent in JAVA_TOOL_OPTIONS): no thread. The JDK's own targets (its HTTP
-     * client and server) do not count: they are in every JVM, and are woven when the application first uses them;
-     * except those of a module that says nearly every application uses them early
-     * ({@link InstrumentationModule#warmUpWithJdkTargets()}: the executors).
+     * as always, and only waits for classes the warm-up is initialising. No class path and no module path (a JDK
+     * tool started with the agent in JAVA_TOOL_OPTIONS): no thread. The thread looks for the class to weave
+     * ({@link #warmUpTarget()}), then changes the JDK classes deferred by {@link #retransformLoaded()}.
      */
     private void warmUp() {
         if (!hasApplicationPath()) {
             return;
         }
+        // which target to weave is found on the thread: a resource lookup per class name through the class path
+        // (every jar of it) cost premain, and so the application's start, milliseconds
+        Thread thread = new Thread(new WarmUp(this), "albtrace-warm-up");
+        thread.setDaemon(true);
+        thread.start();
+        warmUpThread = thread;
+    }
+
+    /**
+     * A class the warm-up can weave: a target the system class loader can read, of a library on the class path, or
+     * null. The JDK's own targets (its HTTP client and server) do not count: they are in every JVM, and are woven
+     * when the application first uses them; except those of a module that says nearly every application uses them
+     * early ({@link InstrumentationModule#warmUpWithJdkTargets()}: the executors).
+     */
+    private Map.Entry<String, List<InstrumentationModule>> warmUpTarget() {
         for (Map.Entry<String, List<InstrumentationModule>> e : targets.entrySet()) {
             java.net.URL url = ClassLoader.getSystemResource(e.getKey() + ".class");
-            // the JDK's own classes (jrt:) are always there: they would start the thread, and load the weaver, in
-            // every JVM, a JDK tool included; only a library on the class path says the application needs it, or a
-            // module whose JDK classes nearly every application loads early (executors; see warmUpWithJdkTargets)
             if (url != null && (!"jrt".equals(url.getProtocol()) || warmsUpWithJdkTargets(e.getValue()))) {
-                Thread thread = new Thread(new WarmUp(this, e.getKey(), e.getValue()), "albtrace-warm-up");
-                thread.setDaemon(true);
-                thread.start();
-                warmUpThread = thread;
-                return;
+                return e;
             }
         }
+        return null;
     }
 
     private static boolean warmsUpWithJdkTargets(List<InstrumentationModule> modules) {
@@ -318,24 +325,26 @@ public final class Installer implements ClassFileTransformer {
                 || !System.getProperty("jdk.module.path", "").isEmpty();
     }
 
-    /** The warm-up's work: one weave whose result is thrown away. */
+    /** The warm-up's work: one weave whose result is thrown away, then the deferred retransformations. */
     private static final class WarmUp implements Runnable {
         private final Installer installer;
-        private final String internalName;
-        private final List<InstrumentationModule> modules;
 
-        WarmUp(Installer installer, String internalName, List<InstrumentationModule> modules) {
+        WarmUp(Installer installer) {
             this.installer = installer;
-            this.internalName = internalName;
-            this.modules = modules;
         }
 
         @Override
         public void run() {
-            try (java.io.InputStream in = ClassLoader.getSystemResourceAsStream(internalName + ".class")) {
-                if (in != null) {
-                    weave(internalName.replace('/', '.'), in.readAllBytes(), ClassLoader.getSystemClassLoader(),
-                            installer.agentLoader, installer.targetsOf(internalName, modules), true);
+            try {
+                Map.Entry<String, List<InstrumentationModule>> target = installer.warmUpTarget();
+                if (target != null) {
+                    String internalName = target.getKey();
+                    try (java.io.InputStream in = ClassLoader.getSystemResourceAsStream(internalName + ".class")) {
+                        if (in != null) {
+                            weave(internalName.replace('/', '.'), in.readAllBytes(), ClassLoader.getSystemClassLoader(),
+                                    installer.agentLoader, installer.targetsOf(internalName, target.getValue()), true);
+                        }
+                    }
                 }
             } catch (Throwable e) {
                 // a failed warm-up costs nothing but the time: the real weave reports its own problems
