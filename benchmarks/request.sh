@@ -5,7 +5,8 @@
 # that a drifting machine weighs on both alike; OpenTelemetry's agent once per case in the first round. Each fork
 # measures throughput and sample time (p50, p99) with -prof gc (bytes allocated per request). Prints, per client and
 # context, the throughput ratio and the added p50, p99 and bytes of each round and their medians, as a Markdown
-# table; writes every fork's JMH rows to benchmarks/target/request.csv (read by the chart, Chart.java).
+# table; writes every fork's JMH rows to benchmarks/target/request.csv (read by the chart, Chart.java, which draws the
+# first round: the one where OpenTelemetry ran too).
 #
 #   bash benchmarks/request.sh [ROUNDS]        (from anywhere; ROUNDS defaults to 3, at least 1)
 #
@@ -83,7 +84,7 @@ done
 echo
 echo "(load average $(cut -d' ' -f1-3 /proc/loadavg) at the end)"
 
-# request.csv: JMH's header and every fork's rows, for Chart (the last round of a case is what it draws)
+# request.csv: JMH's header and every fork's rows, for Chart (the first round of a case is what it draws)
 head -n 1 "$(ls "$WORK"/*.csv | grep -v all.csv | head -1)" > "$OUT"
 cut -d, -f2- "$WORK/all.csv" >> "$OUT"
 echo "wrote $OUT"
