@@ -25,6 +25,7 @@ public final class AgentClassLoader extends ClassLoader {
     }
 
     private static final String OWN_SERVICES = "META-INF/services/io.albtrace.";
+    private static final String OWN_PACKAGES = "io/albtrace/";
 
     private final JarFile jar;
     private final String jarUrl;
@@ -74,7 +75,7 @@ public final class AgentClassLoader extends ClassLoader {
 
     @Override
     protected URL findResource(String name) {
-        String path = name.endsWith(".class") ? name.substring(0, name.length() - 6) + ".classdata" : name;
+        String path = path(name);
         for (String prefix : prefixes) {
             if (jar.getJarEntry(prefix + path) != null) {
                 try {
@@ -85,6 +86,35 @@ public final class AgentClassLoader extends ClassLoader {
             }
         }
         return null;
+    }
+
+    /**
+     * The agent's own resources ({@code io/albtrace/...}: advice class files, which the weaver reads, and the
+     * version) straight from the jar. Through {@link #getResource} each cost a search of the JDK's modules (the
+     * parent first) and a {@code jar:} URL connection: milliseconds of the agent's start and of its first weaves.
+     * One not in the jar is looked for as usual.
+     */
+    @Override
+    public InputStream getResourceAsStream(String name) {
+        if (name.startsWith(OWN_PACKAGES) || name.startsWith(OWN_SERVICES)) {
+            String path = path(name);
+            for (String prefix : prefixes) {
+                JarEntry entry = jar.getJarEntry(prefix + path);
+                if (entry != null) {
+                    try {
+                        return jar.getInputStream(entry);
+                    } catch (IOException e) {
+                        return null;
+                    }
+                }
+            }
+        }
+        return super.getResourceAsStream(name);
+    }
+
+    /** A resource's entry below a prefix: class files are stored as {@code .classdata}. */
+    private static String path(String name) {
+        return name.endsWith(".class") ? name.substring(0, name.length() - 6) + ".classdata" : name;
     }
 
     /**

@@ -37,7 +37,8 @@ public final class AgentStarter implements Function<Object[], String> {
      */
     public static String start(Instrumentation instrumentation, JarFile jar, String bootPrefix, String how,
             String settings) throws Exception {
+        long started = System.nanoTime();
         BootstrapInjector.inject(instrumentation, jar, bootPrefix);
-        return Installation.run(instrumentation, how, settings);
+        return Installation.run(instrumentation, how, settings, started, System.nanoTime());
     }
 }

@@ -13,7 +13,11 @@ final class Installation {
     }
 
     /** Returns the outcome: a status line ({@link AlbtraceAgent#STARTED} ...), then one line per settings problem. */
-    static String run(Instrumentation instrumentation, String how, String settings) {
+    /**
+     * @param started      when the agent's start began ({@link System#nanoTime()})
+     * @param coreDefined  when the core classes were defined in the bootstrap loader
+     */
+    static String run(Instrumentation instrumentation, String how, String settings, long started, long coreDefined) {
         Config config = Config.initialize(settings); // reports bad settings, once
         StringBuilder outcome = new StringBuilder();
         if (!config.enabled()) {
@@ -24,7 +28,15 @@ final class Installation {
                 Log.warn("debug: albtrace " + Version.get() + " starting (" + how + ") on Java "
                         + System.getProperty("java.version") + " with " + config);
             }
-            Installer.install(instrumentation, Installation.class.getClassLoader());
+            long configured = System.nanoTime();
+            Installer.install(instrumentation, Installation.class.getClassLoader(), Modules.all());
+            if (config.debug()) {
+                long installed = System.nanoTime();
+                // what this start cost the application, by step (the warm-up thread's work is not in it)
+                Log.warn("debug: " + how + " took " + micros(installed - started) + " us: core classes "
+                        + micros(coreDefined - started) + " us, settings " + micros(configured - coreDefined)
+                        + " us, modules and transformer " + micros(installed - configured) + " us");
+            }
             outcome.append(AlbtraceAgent.STARTED).append(" albtrace ").append(Version.get()).append(" started on Java ")
                     .append(System.getProperty("java.version"));
         }
@@ -32,5 +44,9 @@ final class Installation {
             outcome.append('\n').append(AlbtraceAgent.PROBLEM).append(' ').append(problem.replace('\n', ' '));
         }
         return outcome.toString();
+    }
+
+    private static long micros(long nanos) {
+        return nanos / 1000;
     }
 }

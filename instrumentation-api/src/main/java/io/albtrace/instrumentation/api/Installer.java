@@ -59,10 +59,21 @@ public final class Installer implements ClassFileTransformer {
      * @return the transformer, or null when nothing is enabled
      */
     public static Installer install(Instrumentation instrumentation, ClassLoader loader) {
+        return install(instrumentation, loader, discover(loader));
+    }
+
+    /**
+     * Installs the enabled ones of {@code modules}, whose advice classes {@code loader} reads (the agent's own
+     * modules, which it creates without {@code ServiceLoader}), and changes the matching classes already loaded.
+     *
+     * @return the transformer, or null when nothing is enabled
+     */
+    public static Installer install(Instrumentation instrumentation, ClassLoader loader,
+            List<InstrumentationModule> modules) {
         Config config = Config.current();
         Map<String, List<InstrumentationModule>> targets = new HashMap<>();
         List<String> installed = new ArrayList<>();
-        for (InstrumentationModule module : discover(loader)) {
+        for (InstrumentationModule module : modules) {
             if (!config.instrumentationEnabled(module.name())) {
                 Log.debug("instrumentation " + module.name() + " is off (" + Config.instrumentationKey(module.name())
                         + "=false)");

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * One library family's instrumentation (OkHttp, Apache HttpClient, ...). Implementations are listed in
- * {@code META-INF/services/io.albtrace.instrumentation.api.InstrumentationModule} and found by the
- * {@link Installer}; each is switched by {@code albtrace.instrumentation.NAME.enabled}.
+ * {@code META-INF/services/io.albtrace.instrumentation.api.InstrumentationModule}, where the {@link Installer} finds
+ * them on a class path (the modules' tests); the agent creates its own directly, from a list its tests compare with
+ * those files. Each is switched by {@code albtrace.instrumentation.NAME.enabled}.
  *
  * <p>Construction and {@link #typeNames()} run at start-up, so they must be trivial: no Byte Buddy types, no
  * class loading, no I/O.

@@ -1,0 +1,63 @@
+package io.albtrace.agent.internal;
+
+import io.albtrace.core.Log;
+import io.albtrace.instrumentation.api.InstrumentationModule;
+import io.albtrace.instrumentation.httpclient.ApacheHttpClientInstrumentationModule;
+import io.albtrace.instrumentation.jdk.ExecutorsInstrumentationModule;
+import io.albtrace.instrumentation.jdk.HttpUrlConnectionInstrumentationModule;
+import io.albtrace.instrumentation.jdk.JdkHttpClientInstrumentationModule;
+import io.albtrace.instrumentation.jdk.JdkHttpServerInstrumentationModule;
+import io.albtrace.instrumentation.okhttp.OkHttpInstrumentationModule;
+import io.albtrace.instrumentation.servlet.ServletInstrumentationModule;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The instrumentation modules the agent jar ships, created with {@code new}. {@code ServiceLoader} found the same
+ * modules by reading the merged {@code META-INF/services} file through a {@code jar:} URL connection and creating
+ * them by reflection: 3 to 5 ms of every start on the benchmark machine (reflection's first use costs more on Java
+ * 18+). {@code ModulesTest} fails when this list and the services files differ.
+ */
+final class Modules {
+
+    private Modules() {
+    }
+
+    /** Every module; one whose class cannot be loaded or created is reported and skipped. */
+    static List<InstrumentationModule> all() {
+        List<InstrumentationModule> modules = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            try {
+                InstrumentationModule module = create(i);
+                if (module == null) {
+                    return modules;
+                }
+                modules.add(module);
+            } catch (RuntimeException | LinkageError e) {
+                Log.warn("an instrumentation module could not be loaded and is skipped: " + e);
+            }
+        }
+    }
+
+    /** Module number {@code i}, or null after the last; each {@code new} in its own branch, so one failing is one. */
+    private static InstrumentationModule create(int i) {
+        switch (i) {
+            case 0:
+                return new OkHttpInstrumentationModule();
+            case 1:
+                return new ApacheHttpClientInstrumentationModule();
+            case 2:
+                return new JdkHttpClientInstrumentationModule();
+            case 3:
+                return new HttpUrlConnectionInstrumentationModule();
+            case 4:
+                return new JdkHttpServerInstrumentationModule();
+            case 5:
+                return new ExecutorsInstrumentationModule();
+            case 6:
+                return new ServletInstrumentationModule();
+            default:
+                return null;
+        }
+    }
+}
