@@ -37,6 +37,16 @@ final class ConnectProxy implements AutoCloseable {
             this.headers = headers;
         }
 
+        /** The head of {@code lines}, a request line and header lines as {@link #readHead} returns them. */
+        static Head of(List<String> lines) {
+            List<Map.Entry<String, String>> headers = new ArrayList<>();
+            for (String line : lines.subList(1, lines.size())) {
+                int colon = line.indexOf(':');
+                headers.add(Map.entry(line.substring(0, colon).trim(), line.substring(colon + 1).trim()));
+            }
+            return new Head(lines.get(0), Collections.unmodifiableList(headers));
+        }
+
         String method() {
             return requestLine.substring(0, requestLine.indexOf(' '));
         }
@@ -115,12 +125,7 @@ final class ConnectProxy implements AutoCloseable {
                 client.close();
                 return;
             }
-            List<Map.Entry<String, String>> headers = new ArrayList<>();
-            for (String line : lines.subList(1, lines.size())) {
-                int colon = line.indexOf(':');
-                headers.add(Map.entry(line.substring(0, colon).trim(), line.substring(colon + 1).trim()));
-            }
-            Head head = new Head(lines.get(0), Collections.unmodifiableList(headers));
+            Head head = Head.of(lines);
             heads.add(head);
             Socket origin;
             if (head.method().equals("CONNECT")) {
@@ -155,7 +160,7 @@ final class ConnectProxy implements AutoCloseable {
     }
 
     /** The request line and header lines, up to the empty line; empty when the connection closed first. */
-    private static List<String> readHead(InputStream in) throws IOException {
+    static List<String> readHead(InputStream in) throws IOException {
         List<String> lines = new ArrayList<>();
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;
