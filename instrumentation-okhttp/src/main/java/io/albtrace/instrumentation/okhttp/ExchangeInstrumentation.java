@@ -19,15 +19,15 @@ import okhttp3.Request;
  * exactly as it goes on the wire, after OkHttp's own headers ({@code Host}, {@code User-Agent},
  * {@code Accept-Encoding}, {@code Connection}, {@code Cookie}, the body's {@code Content-*}) were added.
  *
- * <p>For a call forwarded when it was made ({@link RealCallInstrumentation}: OkHttp 3.14, 4.x, 5.0 to 5.2, and
- * 5.3+ when the application set the header), only the headers the application set were known then. The size rule
- * (SPEC 3) counts all request headers together, so it is checked again here: when the whole set is over the
- * bound, the trace header is cut to its {@code Root} field. The value is not forwarded again (no new
- * {@code Self}).
+ * <p>For a call forwarded when it was made ({@link RealCallInstrumentation}: OkHttp 3.14, 4.x, 5.0 to 5.2, 5.x
+ * after 5.5.1, and 5.3+ when the application set the header), only the headers the application set were known
+ * then. The size rule (SPEC 3) counts all request headers together, so it is checked again here: when the whole
+ * set is over the bound, the trace header is cut to its {@code Root} field. The value is not forwarded again (no
+ * new {@code Self}).
  *
- * <p>A call forwarded on the wire (OkHttp 5.3+, the usual case) reaches this point without a trace header, unless
- * an interceptor added one; its header and size rule are the codecs' ({@link Http1ExchangeCodecInstrumentation},
- * {@link Http2ExchangeCodecInstrumentation}).
+ * <p>A call forwarded on the wire (OkHttp 5.3.0 to 5.5.1, the usual case) reaches this point without a trace
+ * header, unless an interceptor added one; its header and size rule are the codecs'
+ * ({@link Http1ExchangeCodecInstrumentation}, {@link Http2ExchangeCodecInstrumentation}).
  */
 public final class ExchangeInstrumentation implements TypeInstrumentation {
 

@@ -24,8 +24,8 @@ import okio.BufferedSink;
 /**
  * OkHttp 5, HTTP/1.1: {@code Http1ExchangeCodec#writeRequest(Headers, String requestLine)}, which writes the
  * request line and then every header, as they go on the wire. For a call that {@link RealCallInstrumentation}
- * gave an {@link OutgoingCall} (OkHttp 5's call tags), the trace header is forwarded and written here, with
- * no new {@code Request} or {@code Headers}:
+ * gave an {@link OutgoingCall} (OkHttp 5's call tags, on the versions whose {@code writeRequest} was checked: 5.3.0
+ * to 5.5.1), the trace header is forwarded and written here, with no new {@code Request} or {@code Headers}:
  * <ul>
  *   <li>the value is the call's ({@link OutgoingCall#forward(String)}): from the first trace header on the
  *       request written (one an interceptor added), else from the context captured when the call was made;
@@ -34,6 +34,10 @@ import okio.BufferedSink;
  *   <li>the size rule counts every header written here, OkHttp's own included (SPEC 3);</li>
  *   <li>the advice writes the request line and the trace header line itself, then lets the method write an
  *       empty request line: its {@code "\r\n"} ends the trace header line, and every other header follows.
+ *       This relies on {@code writeRequest} writing the request line and then {@code "\r\n"} before anything
+ *       else, which is why {@link RealCallInstrumentation} gives an {@link OutgoingCall} only on the OkHttp
+ *       versions where that was checked; on any other, the call's request carries the header from the start and
+ *       this advice leaves it alone.
  *       The application's own copies of the header, if any, are left out (a copy of the headers without them,
  *       the only allocation besides the value), so exactly one leaves.</li>
  * </ul>
@@ -42,8 +46,9 @@ import okio.BufferedSink;
  * being set up, is left as it is.
  *
  * <p>A call whose request carries a trace header from the call's constructor on is left alone (its size rule is
- * {@link ExchangeInstrumentation}'s): on OkHttp 5.3+ a call whose application set the header, and every call on
- * OkHttp 5.0 to 5.2, which have no call tags (this check comes first, so such a call is never asked for them).
+ * {@link ExchangeInstrumentation}'s): on OkHttp 5.3+ a call whose application set the header, every call on
+ * OkHttp 5.0 to 5.2, which have no call tags (this check comes first, so such a call is never asked for them), and
+ * every call on a 5.x version after 5.5.1, whose codec the agent does not know.
  * Not applied to OkHttp 3.14 and 4.x.
  */
 public final class Http1ExchangeCodecInstrumentation implements TypeInstrumentation {

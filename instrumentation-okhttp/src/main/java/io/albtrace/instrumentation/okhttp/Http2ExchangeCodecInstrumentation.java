@@ -20,15 +20,16 @@ import okhttp3.internal.http.RealInterceptorChain;
 /**
  * OkHttp 5, HTTP/2: {@code Http2ExchangeCodec#writeRequestHeaders(Request)}, the request with all its headers,
  * OkHttp's own included, before they become the stream's header list. For a call that
- * {@link RealCallInstrumentation} gave an {@link OutgoingCall} (OkHttp 5's call tags), the request written is
- * one with exactly one trace header: the call's value ({@link OutgoingCall#forward(String)}: from the first
+ * {@link RealCallInstrumentation} gave an {@link OutgoingCall} (OkHttp 5's call tags, 5.3.0 to 5.5.1), the request
+ * written is one with exactly one trace header: the call's value ({@link OutgoingCall#forward(String)}: from the first
  * trace header on the request, one an interceptor added, else the captured context; the same for every send of
  * the call), with the size rule over all the headers (SPEC 3). HTTP/1.1, the usual case, is written
  * without a new request ({@link Http1ExchangeCodecInstrumentation}); here the request is rebuilt.
  *
  * <p>A call whose request carries a trace header from the call's constructor on is left alone (its size rule is
- * {@link ExchangeInstrumentation}'s): on OkHttp 5.3+ a call whose application set the header, and every call on
- * OkHttp 5.0 to 5.2, which have no call tags (this check comes first, so such a call is never asked for them).
+ * {@link ExchangeInstrumentation}'s): on OkHttp 5.3+ a call whose application set the header, every call on
+ * OkHttp 5.0 to 5.2, which have no call tags (this check comes first, so such a call is never asked for them), and
+ * every call on a 5.x version after 5.5.1, whose codecs the agent does not know.
  * Not applied to OkHttp 3.14 and 4.x.
  */
 public final class Http2ExchangeCodecInstrumentation implements TypeInstrumentation {

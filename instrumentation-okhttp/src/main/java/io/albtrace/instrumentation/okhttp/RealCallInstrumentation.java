@@ -5,6 +5,7 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
+import io.albtrace.core.Log;
 import io.albtrace.core.Outgoing;
 import io.albtrace.core.OutgoingCall;
 import io.albtrace.core.TraceHeader;
@@ -18,6 +19,7 @@ import kotlin.jvm.JvmClassMappingKt;
 import net.bytebuddy.asm.Advice;
 import okhttp3.Call;
 import okhttp3.Headers;
+import okhttp3.OkHttp;
 import okhttp3.Request;
 import okhttp3.internal.Tags;
 
@@ -29,13 +31,14 @@ import okhttp3.internal.Tags;
  * takes from that thread is what the call forwards, so the context is the caller's, also for {@code enqueue()}
  * (SPEC 5.2). Two ways:
  * <ul>
- *   <li><b>Forwarded when the call is made</b> (OkHttp 3.14, 4.x and 5.0 to 5.2, which have no call tags; and on
- *       5.3+ a request whose application set the header): the constructor is given the request with its
- *       {@code X-Amzn-Trace-Id} already forwarded (a rebuilt {@code Request}), so redirects and retries carry it,
+ *   <li><b>Forwarded when the call is made</b> (OkHttp 3.14, 4.x and 5.0 to 5.2, which have no call tags; a 5.x
+ *       version after 5.5.1, whose codecs the agent does not know, below; and on 5.3+ a request whose application
+ *       set the header): the constructor is given the request with its {@code X-Amzn-Trace-Id} already forwarded
+ *       (a rebuilt {@code Request}), so redirects and retries carry it,
  *       {@code call.request()} shows the header that is sent, and a clone forwards it again. Only the headers the
  *       application set are known here, so the size rule over all request headers, OkHttp's own included, is
  *       applied where they are written ({@link ExchangeInstrumentation}).</li>
- *   <li><b>Forwarded on the wire</b> (OkHttp 5.3+, a request without the header, the usual case): no
+ *   <li><b>Forwarded on the wire</b> (OkHttp 5.3.0 to 5.5.1, a request without the header, the usual case): no
  *       {@code Request} is made. The constructor only captures the caller's context, as an {@link OutgoingCall}
  *       kept in the call's own tags ({@code Call.tag(Class, Function0)}, new in 5.3); the header is forwarded and
  *       written where the request goes on the wire ({@link Http1ExchangeCodecInstrumentation},
@@ -46,8 +49,29 @@ import okhttp3.internal.Tags;
  *       {@code clone()} makes a new call whose value is forwarded from the original's: its own new {@code Self},
  *       the same {@code Root}.</li>
  * </ul>
+ *
+ * <p><b>Which OkHttp 5 versions are forwarded on the wire.</b> The HTTP/1.1 codec's advice writes the request line
+ * and the trace header line to the socket itself and hands {@code Http1ExchangeCodec.writeRequest} an empty request
+ * line, which works only as long as that method writes the request line, then {@code "\r\n"}, then the headers;
+ * and both codecs' advice is matched by signature, so a codec changed in a later OkHttp could also take no advice
+ * at all and the header would be lost. So the wire is used only on the versions whose codecs were checked:
+ * {@value #FIRST_ON_THE_WIRE} (the first with call tags) to {@value #LAST_ON_THE_WIRE}, read from
+ * {@code okhttp3.OkHttp.VERSION} when each call is made. Any other version with call tags (a later one, a
+ * snapshot) is forwarded when the call is made, like 5.0 to 5.2. The decision is made here and only here: the codecs
+ * act only on calls given an {@link OutgoingCall}, so the two cannot disagree, although the codec classes are
+ * loaded, and woven, long after this class. (The agent's weaver shows a type instrumentation a class's method
+ * signatures, not its code, and not the codec's class file when this class is woven; a check of
+ * {@code writeRequest}'s code itself would need that.) To add a version: check that its
+ * {@code Http1ExchangeCodec.writeRequest} still starts {@code sink.writeUtf8(requestLine).writeUtf8("\r\n")}
+ * and that the codecs' advice still matches, run the module's tests against it, then move
+ * {@link #LAST_ON_THE_WIRE}.
  */
 public final class RealCallInstrumentation implements TypeInstrumentation {
+
+    /** The first OkHttp version forwarded on the wire: the first with call tags. */
+    static final String FIRST_ON_THE_WIRE = "5.3.0";
+    /** The last OkHttp version forwarded on the wire: the newest whose codecs were checked (see above). */
+    static final String LAST_ON_THE_WIRE = "5.5.1";
 
     @Override
     public List<String> typeNames() {
@@ -94,7 +118,9 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
      * OkHttp 5.3+: a request without a trace header of its own is left as it is, and the caller's context is kept
      * with the call, in its tags, for the codecs' advice (the call is not yet visible to any other thread, so a
      * plain set is enough). A request with one is forwarded here, as {@link ConstructorAdvice} does: such a call
-     * needs nothing more from the codecs, which leave any call whose request has the header alone.
+     * needs nothing more from the codecs, which leave any call whose request has the header alone. So is every
+     * request on an OkHttp version outside {@value #FIRST_ON_THE_WIRE} to {@value #LAST_ON_THE_WIRE}, whose codecs
+     * the agent does not know.
      */
     public static final class CaptureAdvice {
 
@@ -114,7 +140,21 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
                     return false;
                 }
             }
-            return true;
+            // "5.M.P" from FIRST_ON_THE_WIRE to LAST_ON_THE_WIRE, else forwarded here (for one-digit parts the order
+            // of the strings is that of the versions; "5.5.1-SNAPSHOT", "5.10.0" are longer). Read as each call is
+            // made: OkHttp 5's VERSION is a field, not a constant (VersionGateTest fails if it is compiled in here).
+            String v = OkHttp.VERSION;
+            if (v.length() == FIRST_ON_THE_WIRE.length() && v.charAt(3) == '.'
+                    && v.compareTo(FIRST_ON_THE_WIRE) >= 0 && v.compareTo(LAST_ON_THE_WIRE) <= 0) {
+                return true;
+            }
+            if (Log.debugEnabled()) {
+                Log.warnOnce("okhttp-unchecked:" + v, "debug: okhttp " + v + " is not a version whose codecs were"
+                        + " checked (" + FIRST_ON_THE_WIRE + " to " + LAST_ON_THE_WIRE + "): its calls are forwarded"
+                        + " when they are made, as on 5.0 to 5.2");
+            }
+            request = request.newBuilder().header(TraceHeader.NAME, Outgoing.header(null, 0)).build();
+            return false;
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class)

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class NeverBreakTheApplicationTest extends OkHttpTestSupport {
 
     /** Runs {@code action} with System.err captured; returns the result and the [albtrace] lines printed. */
-    private static <T> T capturingStderr(Callable<T> action, List<String> lines) throws Exception {
+    static <T> T capturingStderr(Callable<T> action, List<String> lines) throws Exception {
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
