@@ -18,7 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * An HTTP/1.1 server on 127.0.0.1 made of raw sockets, which records every request head exactly as the client
  * wrote it: the request line and each header line, split only at {@code "\r\n"}. It answers {@code 200 ok} and
- * closes the connection.
+ * closes the connection; as an HTTP proxy, it answers {@code CONNECT host:port} with {@code 200} and then pipes
+ * the bytes both ways between the client and that address, unread (the TLS inside included).
  */
 final class RawServer implements AutoCloseable {
 
@@ -104,16 +105,28 @@ final class RawServer implements AutoCloseable {
             }
             heads.add(head);
             OutputStream out = client.getOutputStream();
-            out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            client.close();
+            String[] parts = head.requestLine.split(" ");
+            if (parts[0].equals("CONNECT")) {
+                int colon = parts[1].lastIndexOf(':');
+                Socket target = new Socket(parts[1].substring(0, colon),
+                        Integer.parseInt(parts[1].substring(colon + 1)));
+                sockets.add(target);
+                out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                daemon("raw-server-tunnel", () -> pipe(client, target));
+                pipe(target, client);
+            } else {
+                out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                client.close();
+            }
         } catch (IOException | RuntimeException e) {
             closeAll(Collections.singletonList(client));
         }
     }
 
-    /** Reads up to the empty line; null when the connection ends first. */
+    /** Reads up to the empty line, one byte at a time (what follows a CONNECT is the tunnel's); null at the end. */
     private static Head readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int lastFour = 0;
@@ -127,6 +140,16 @@ final class RawServer implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** Copies {@code from} to {@code to} until the end, then half-closes {@code to}; closes both on a failure. */
+    private static void pipe(Socket from, Socket to) {
+        try {
+            from.getInputStream().transferTo(to.getOutputStream()); // a socket's stream is not buffered
+            to.shutdownOutput();
+        } catch (IOException e) {
+            closeAll(Arrays.asList(from, to));
+        }
     }
 
     private static void closeAll(List<Socket> open) {
