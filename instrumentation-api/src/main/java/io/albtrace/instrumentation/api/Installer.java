@@ -193,8 +193,8 @@ public final class Installer implements ClassFileTransformer {
 
     /**
      * Starts the warm-up: a daemon thread that changes the JDK classes {@link #retransformLoaded()} deferred (the
-     * weaver's first use, which runs its classes cold), then weaves ahead, and keeps, the targets the system class
-     * loader can read that are not loaded yet ({@link #weaveAhead}). Done there, that work overlaps the application's
+     * weaver's first use, which runs its classes cold), then weaves ahead, and keeps, the executors' and the class
+     * path's targets that are not loaded yet ({@link #aheadTargets}, {@link #weaveAhead}). Done there, that work overlaps the application's
      * own start-up on another core, instead of making the application's threads wait when they first load those
      * classes. The transformer is already installed: a target loaded before the warm-up has woven it is woven on
      * its own thread, as always. No class path and no module path (a JDK tool started with the agent in
@@ -215,8 +215,9 @@ public final class Installer implements ClassFileTransformer {
     /**
      * The targets to weave ahead, in order: the JDK's targets of modules that nearly every application uses early
      * ({@link InstrumentationModule#warmUpWithJdkTargets()}: the executors), then those of libraries on the class
-     * path, then the JDK's other targets (its HTTP clients and server). Not those already loaded, or that the
-     * system class loader cannot read.
+     * path. Not those already loaded, or that the system class loader cannot read; not the JDK's other targets (its
+     * HTTP clients and server), which are in every JVM and used by few applications: woven ahead, they would cost
+     * every JVM CPU at start-up for classes it mostly never loads.
      */
     private List<Map.Entry<String, URL>> aheadTargets() {
         Set<String> loaded = new HashSet<>();
@@ -227,7 +228,6 @@ public final class Installer implements ClassFileTransformer {
         }
         List<Map.Entry<String, URL>> early = new ArrayList<>();
         List<Map.Entry<String, URL>> classPath = new ArrayList<>();
-        List<Map.Entry<String, URL>> late = new ArrayList<>();
         for (Map.Entry<String, List<InstrumentationModule>> e : targets.entrySet()) {
             String name = e.getKey();
             if (seen.contains(name) || loaded.contains(name)) {
@@ -242,12 +242,9 @@ public final class Installer implements ClassFileTransformer {
                 classPath.add(target);
             } else if (warmsUpWithJdkTargets(e.getValue())) {
                 early.add(target);
-            } else {
-                late.add(target);
             }
         }
         early.addAll(classPath);
-        early.addAll(late);
         return early;
     }
 
@@ -439,8 +436,9 @@ public final class Installer implements ClassFileTransformer {
     }
 
     /**
-     * The warm-up's work: the deferred JDK classes, then the targets woven ahead (not with
-     * {@code albtrace.weaver=bytebuddy}, where weaving ahead would load Byte Buddy whether or not it is needed).
+     * The warm-up's work: the deferred JDK classes, then the targets woven ahead. Not ahead with one processor, where
+     * the warm-up's CPU would be taken from the application's start, nor with {@code albtrace.weaver=bytebuddy},
+     * where it would load Byte Buddy whether or not it is needed.
      */
     private static final class WarmUp implements Runnable {
         private final Installer installer;
@@ -456,7 +454,8 @@ public final class Installer implements ClassFileTransformer {
             } finally {
                 installer.warmedUp.countDown();
             }
-            if (Config.WEAVER_BYTEBUDDY.equals(Config.current().weaver())) {
+            if (Config.WEAVER_BYTEBUDDY.equals(Config.current().weaver())
+                    || Runtime.getRuntime().availableProcessors() < 2) {
                 return;
             }
             try {
