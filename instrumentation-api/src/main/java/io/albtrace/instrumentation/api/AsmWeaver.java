@@ -33,10 +33,9 @@ final class AsmWeaver {
     }
 
     /**
-     * The changed class file, or null to leave the class as it is. {@code quiet}: the warm-up's weave ahead, which
-     * says nothing, and refuses ({@link Unsupported}) a class it would have to report something about.
+     * The changed class file, or null to leave the class as it is; {@code quiet} as for {@link Weaver}.
      *
-     * @throws Unsupported when Byte Buddy must weave this class instead (or, quiet, when there is something to say)
+     * @throws Unsupported when Byte Buddy must weave this class instead
      */
     static byte[] weave(String binaryName, byte[] bytes, ClassLoader loader, ClassLoader agentLoader,
             List<Installer.Target> targets, boolean quiet) {
@@ -176,13 +175,11 @@ final class AsmWeaver {
         @Override
         public void applyAdvice(MethodMatcher methods, String adviceClassName) {
             if (!declares(methods)) {
-                if (quiet) {
-                    // woven ahead: not kept, so that its load weaves it again and says this
-                    throw new Unsupported(binaryName + " has no method " + module + " knows how to instrument");
+                if (!quiet) {
+                    Log.warnOnce("no-match:" + module + ":" + binaryName, module + ": " + binaryName
+                            + " has no method this agent knows how to instrument (an unknown library version?);"
+                            + " it is left unchanged");
                 }
-                Log.warnOnce("no-match:" + module + ":" + binaryName, module + ": " + binaryName
-                        + " has no method this agent knows how to instrument (an unknown library version?);"
-                        + " it is left unchanged");
                 return;
             }
             AdviceClass adviceClass = advice(adviceClassName, agentLoader);

@@ -3,16 +3,10 @@ package io.albtrace.instrumentation.api;
 import io.albtrace.core.Config;
 import io.albtrace.core.Log;
 import io.albtrace.core.Outgoing;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import java.net.URL;
-import java.net.URLConnection;
 import java.security.ProtectionDomain;
-import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,8 +18,6 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Installs every enabled {@link InstrumentationModule} found on a class loader. Start-up work is a map from
@@ -45,17 +37,8 @@ public final class Installer implements ClassFileTransformer {
     /** Internal class name to its instrumentations, once they were needed. */
     private final Map<String, List<Target>> resolved = new ConcurrentHashMap<>();
     private final Module coreModule = Outgoing.class.getModule();
-    /** The warm-up thread, or null when the JVM has no class path (a JDK tool). */
+    /** The warm-up thread, or null when there was no target on the class path to warm up with. */
     volatile Thread warmUpThread;
-    /** Counted down when the warm-up has changed the classes {@link #retransformLoaded()} left to it. */
-    private final CountDownLatch warmedUp = new CountDownLatch(1);
-    /** Internal class name to its class file as the warm-up read it, and woven ({@link #weaveAhead}); used once. */
-    private final Map<String, Ahead> ahead = new ConcurrentHashMap<>();
-    /** Target names the transformer was called for: the warm-up does not weave those ahead. */
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
-    /** When the installer started ({@link System#nanoTime()}): what is left woven ahead is dropped a minute later. */
-    private final long startedNanos = System.nanoTime();
-    private static final long AHEAD_KEPT_NANOS = 60_000_000_000L;
     /**
      * Target classes loaded before the installer, of modules that warm up with the JDK's targets (the executors'
      * {@code java.lang.Thread}): retransformed by the warm-up thread, after its weave, not in premain.
@@ -192,19 +175,19 @@ public final class Installer implements ClassFileTransformer {
     }
 
     /**
-     * Starts the warm-up: a daemon thread that changes the JDK classes {@link #retransformLoaded()} deferred (the
-     * weaver's first use, which runs its classes cold), then weaves ahead, and keeps, the executors' and the class
-     * path's targets that are not loaded yet ({@link #aheadTargets}, {@link #weaveAhead}). Done there, that work overlaps the application's
-     * own start-up on another core, instead of making the application's threads wait when they first load those
-     * classes. The transformer is already installed: a target loaded before the warm-up has woven it is woven on
-     * its own thread, as always. No class path and no module path (a JDK tool started with the agent in
-     * JAVA_TOOL_OPTIONS): no thread.
+     * Loads and initialises the weaver on a daemon thread by weaving, and discarding, a target class file that
+     * the system class loader can read (nothing is defined). Its first use runs its classes cold; done here, it
+     * overlaps the application's own start-up instead of delaying the application's first
+     * request. The transformer is already installed: a target that appears first is woven on its own thread,
+     * as always, and only waits for classes the warm-up is initialising. No class path and no module path (a JDK
+     * tool started with the agent in JAVA_TOOL_OPTIONS): no thread. The thread looks for the class to weave
+     * ({@link #warmUpTarget()}), then changes the JDK classes deferred by {@link #retransformLoaded()}.
      */
     private void warmUp() {
         if (!hasApplicationPath()) {
             return;
         }
-        // which targets to weave is found on the thread: a resource lookup per class name through the class path
+        // which target to weave is found on the thread: a resource lookup per class name through the class path
         // (every jar of it) cost premain, and so the application's start, milliseconds
         Thread thread = new Thread(new WarmUp(this), "albtrace-warm-up");
         thread.setDaemon(true);
@@ -213,102 +196,19 @@ public final class Installer implements ClassFileTransformer {
     }
 
     /**
-     * The targets to weave ahead, in order: the JDK's targets of modules that nearly every application uses early
-     * ({@link InstrumentationModule#warmUpWithJdkTargets()}: the executors), then those of libraries on the class
-     * path. Not those already loaded, or that the system class loader cannot read; not the JDK's other targets (its
-     * HTTP clients and server), which are in every JVM and used by few applications: woven ahead, they would cost
-     * every JVM CPU at start-up for classes it mostly never loads.
+     * A class the warm-up can weave: a target the system class loader can read, of a library on the class path, or
+     * null. The JDK's own targets (its HTTP client and server) do not count: they are in every JVM, and are woven
+     * when the application first uses them; except those of a module that says nearly every application uses them
+     * early ({@link InstrumentationModule#warmUpWithJdkTargets()}: the executors).
      */
-    private List<Map.Entry<String, URL>> aheadTargets() {
-        Set<String> loaded = new HashSet<>();
-        synchronized (deferred) {
-            for (Class<?> type : deferred) {
-                loaded.add(type.getName().replace('.', '/'));
-            }
-        }
-        List<Map.Entry<String, URL>> early = new ArrayList<>();
-        List<Map.Entry<String, URL>> classPath = new ArrayList<>();
+    private Map.Entry<String, List<InstrumentationModule>> warmUpTarget() {
         for (Map.Entry<String, List<InstrumentationModule>> e : targets.entrySet()) {
-            String name = e.getKey();
-            if (seen.contains(name) || loaded.contains(name)) {
-                continue;
-            }
-            URL url = ClassLoader.getSystemResource(name + ".class");
-            if (url == null) {
-                continue;
-            }
-            Map.Entry<String, URL> target = new AbstractMap.SimpleImmutableEntry<>(name, url);
-            if (!"jrt".equals(url.getProtocol())) {
-                classPath.add(target);
-            } else if (warmsUpWithJdkTargets(e.getValue())) {
-                early.add(target);
+            java.net.URL url = ClassLoader.getSystemResource(e.getKey() + ".class");
+            if (url != null && (!"jrt".equals(url.getProtocol()) || warmsUpWithJdkTargets(e.getValue()))) {
+                return e;
             }
         }
-        early.addAll(classPath);
-        return early;
-    }
-
-    /**
-     * Weaves the class file at {@code url} now, with the ASM weaver and without a word, and keeps the result for
-     * when the class is loaded ({@link #transform}), which uses it only for the very same class file. A class
-     * whose weave would report something (a method not found, a class left to Byte Buddy) is not kept: its load
-     * weaves it as usual, and says so.
-     */
-    private void weaveAhead(String internalName, URL url) throws IOException {
-        if (seen.contains(internalName)) {
-            return;
-        }
-        URLConnection connection = url.openConnection();
-        // a jar: connection would otherwise keep its own copy of the jar open for good
-        connection.setUseCaches(false);
-        byte[] original;
-        try (InputStream in = connection.getInputStream()) {
-            original = in.readAllBytes();
-        }
-        List<Target> matched = targetsOf(internalName, targets.get(internalName));
-        if (matched.isEmpty()) {
-            return;
-        }
-        long started = System.nanoTime();
-        byte[] woven;
-        try {
-            woven = AsmWeaver.weave(internalName.replace('/', '.'), original, null, agentLoader, matched, true);
-        } catch (Unsupported e) {
-            return;
-        }
-        if (woven != null && !seen.contains(internalName)) {
-            ahead.put(internalName, new Ahead(original, woven, (System.nanoTime() - started) / 1000));
-        }
-    }
-
-    /**
-     * What the warm-up wove of {@code classfile} ({@link #weaveAhead}), or null. Each is used once, by a load of the
-     * very same class file; a minute after the start, what was never used is dropped.
-     */
-    private byte[] wovenAhead(String internalName, byte[] classfile, ClassLoader loader, List<Target> matched) {
-        if (ahead.isEmpty()) {
-            return null;
-        }
-        if (System.nanoTime() - startedNanos > AHEAD_KEPT_NANOS) {
-            ahead.clear();
-            return null;
-        }
-        Ahead woven = ahead.get(internalName);
-        if (woven == null || !Arrays.equals(woven.original, classfile) || !ahead.remove(internalName, woven)) {
-            return null;
-        }
-        if (Config.current().debug()) {
-            StringBuilder names = new StringBuilder();
-            for (Target target : matched) {
-                if (names.indexOf(target.module.name()) < 0) {
-                    names.append(names.length() == 0 ? "" : ", ").append(target.module.name());
-                }
-            }
-            Log.warn("debug: instrumented " + internalName.replace('/', '.') + " (" + names + ") in "
-                    + (loader == null ? "the bootstrap class loader" : loader.toString()) + ", woven ahead in "
-                    + woven.micros + " us on albtrace-warm-up");
-        }
-        return woven.woven;
+        return null;
     }
 
     private static boolean warmsUpWithJdkTargets(List<InstrumentationModule> modules) {
@@ -350,8 +250,8 @@ public final class Installer implements ClassFileTransformer {
     }
 
     /**
-     * Waits up to {@code millis} for the warm-up thread to change the JDK classes loaded before the installer (for
-     * tests, which must not start before {@code java.lang.Thread} is changed); it may still be weaving ahead.
+     * Waits up to {@code millis} for the warm-up thread, which also changes the JDK classes loaded before the
+     * installer (for tests, which must not start before {@code java.lang.Thread} is changed).
      *
      * @throws IllegalStateException when the warm-up is not done in time, or the wait is interrupted (the thread's
      *                               interrupt status is kept)
@@ -362,12 +262,13 @@ public final class Installer implements ClassFileTransformer {
             return;
         }
         try {
-            if (!warmedUp.await(millis, TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("the warm-up did not end in " + millis + " ms");
-            }
+            thread.join(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the warm-up", e);
+        }
+        if (thread.isAlive()) {
+            throw new IllegalStateException("the warm-up did not end in " + millis + " ms");
         }
     }
 
@@ -435,11 +336,7 @@ public final class Installer implements ClassFileTransformer {
                 || !System.getProperty("jdk.module.path", "").isEmpty();
     }
 
-    /**
-     * The warm-up's work: the deferred JDK classes, then the targets woven ahead. Not ahead with one processor, where
-     * the warm-up's CPU would be taken from the application's start, nor with {@code albtrace.weaver=bytebuddy},
-     * where it would load Byte Buddy whether or not it is needed.
-     */
+    /** The warm-up's work: one weave whose result is thrown away, then the deferred retransformations. */
     private static final class WarmUp implements Runnable {
         private final Installer installer;
 
@@ -450,38 +347,20 @@ public final class Installer implements ClassFileTransformer {
         @Override
         public void run() {
             try {
-                installer.retransformDeferred();
-            } finally {
-                installer.warmedUp.countDown();
-            }
-            if (Config.WEAVER_BYTEBUDDY.equals(Config.current().weaver())
-                    || Runtime.getRuntime().availableProcessors() < 2) {
-                return;
-            }
-            try {
-                for (Map.Entry<String, URL> target : installer.aheadTargets()) {
-                    try {
-                        installer.weaveAhead(target.getKey(), target.getValue());
-                    } catch (Exception | LinkageError e) {
-                        // not kept: the class is woven when it is loaded, and reports its own problems then
+                Map.Entry<String, List<InstrumentationModule>> target = installer.warmUpTarget();
+                if (target != null) {
+                    String internalName = target.getKey();
+                    try (java.io.InputStream in = ClassLoader.getSystemResourceAsStream(internalName + ".class")) {
+                        if (in != null) {
+                            weave(internalName.replace('/', '.'), in.readAllBytes(), ClassLoader.getSystemClassLoader(),
+                                    installer.agentLoader, installer.targetsOf(internalName, target.getValue()), true);
+                        }
                     }
                 }
-            } catch (Exception | LinkageError e) {
-                // a failed warm-up costs nothing but the time
+            } catch (Throwable e) {
+                // a failed warm-up costs nothing but the time: the real weave reports its own problems
             }
-        }
-    }
-
-    /** A class file the warm-up wove ahead. */
-    private static final class Ahead {
-        final byte[] original;
-        final byte[] woven;
-        final long micros;
-
-        Ahead(byte[] original, byte[] woven, long micros) {
-            this.original = original;
-            this.woven = woven;
-            this.micros = micros;
+            installer.retransformDeferred();
         }
     }
 
@@ -495,16 +374,12 @@ public final class Installer implements ClassFileTransformer {
         if (modules == null) {
             return null;
         }
-        seen.add(className);
         try {
             List<Target> matched = targetsOf(className, modules);
             if (matched.isEmpty()) {
                 return null;
             }
-            byte[] changed = wovenAhead(className, classfileBuffer, loader, matched);
-            if (changed == null) {
-                changed = weave(className.replace('/', '.'), classfileBuffer, loader, agentLoader, matched, false);
-            }
+            byte[] changed = weave(className.replace('/', '.'), classfileBuffer, loader, agentLoader, matched, false);
             if (changed != null && module != null && module.isNamed() && !module.canRead(coreModule)) {
                 // advice inlined into a named module (the JDK's own classes) calls the core classes
                 instrumentation.redefineModule(module, Collections.singleton(coreModule), Collections.emptyMap(),
@@ -526,7 +401,7 @@ public final class Installer implements ClassFileTransformer {
 
     /**
      * Weaves with {@link AsmWeaver}, or with Byte Buddy ({@link Weaver}) for what it cannot do and when
-     * {@code albtrace.weaver=bytebuddy}. {@code quiet}: say nothing (the weaver tests).
+     * {@code albtrace.weaver=bytebuddy}. {@code quiet}: the warm-up's weave, which says nothing.
      */
     static byte[] weave(String binaryName, byte[] bytes, ClassLoader loader, ClassLoader agentLoader,
             List<Target> matched, boolean quiet) {

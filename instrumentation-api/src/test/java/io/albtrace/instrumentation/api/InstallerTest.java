@@ -1,6 +1,5 @@
 package io.albtrace.instrumentation.api;
 
-import static io.albtrace.instrumentation.api.TestInstrumentations.AHEAD;
 import static io.albtrace.instrumentation.api.TestInstrumentations.COUNTER;
 import static io.albtrace.instrumentation.api.TestInstrumentations.ECHO;
 import static io.albtrace.instrumentation.api.TestInstrumentations.FAULTY;
@@ -154,7 +153,7 @@ class InstallerTest {
     @Test
     void watchesTheNamesOfEveryEnabledModule() {
         assertNotNull(install());
-        assertEquals(Set.of(GREETER, ECHO, UNMATCHED, COUNTER, NEVER_LOADED, AHEAD, ORPHAN, FAULTY), installer.typeNames());
+        assertEquals(Set.of(GREETER, ECHO, UNMATCHED, COUNTER, NEVER_LOADED, ORPHAN, FAULTY), installer.typeNames());
     }
 
     @Test
@@ -225,7 +224,7 @@ class InstallerTest {
         Function<String, String> loadedBefore = function(before, GREETER);
         Config.install(config("albtrace.instrumentation.executors.enabled", "false"));
         assertNotNull(install());
-        assertEquals(Set.of(COUNTER, NEVER_LOADED, AHEAD, ORPHAN, FAULTY), installer.typeNames());
+        assertEquals(Set.of(COUNTER, NEVER_LOADED, ORPHAN, FAULTY), installer.typeNames());
 
         FixtureLoader after = new FixtureLoader("disabled-after");
         assertEquals("Hello, x", function(after, GREETER).apply("x"));
@@ -272,48 +271,7 @@ class InstallerTest {
         assertEquals("", err);
     }
 
-    /**
-     * The warm-up weaves the targets it can read ahead; a load of the very same class file uses that, once, and
-     * says so; a different class file of the same name, or a second load, is woven as it comes.
-     */
-    @Test
-    void classesWovenAheadAreUsedOnceForTheSameClassFile() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2,
-                "with one processor nothing is woven ahead");
-        Config.install(config("albtrace.debug", "true"));
-        byte[] ahead = FixtureLoader.bytesOf(AHEAD);
-        String err = capture(() -> {
-            install();
-            installer.warmUpThread.join(60_000);
-            assertFalse(installer.warmUpThread.isAlive());
-            // another class file named Ahead: woven from its own bytes, not replaced by what was woven ahead
-            byte[] other = replace(ahead, "Ahead.java", "Ahxad.java");
-            byte[] changed = installer.transform(null, new FixtureLoader("other"), internal(AHEAD), null, null, other);
-            String text = new String(changed, StandardCharsets.ISO_8859_1);
-            assertTrue(text.contains("Ahxad.java") && !text.contains("Ahead.java"), "woven from the bytes given");
-            // woven ahead, used by the first load of the same class file
-            assertEquals(12, new FixtureLoader("ahead-1").<IntUnaryOperator>newInstance(AHEAD).applyAsInt(1));
-            // taken: the next load weaves it itself
-            assertEquals(42, new FixtureLoader("ahead-2").<IntUnaryOperator>newInstance(AHEAD).applyAsInt(4));
-        });
-        List<String> lines = linesWith(err, "instrumented " + AHEAD + " ");
-        assertEquals(3, lines.size(), err);
-        assertFalse(lines.get(0).contains("woven ahead"), lines.get(0));
-        assertTrue(lines.get(1).matches(".* woven ahead in \\d+ us on albtrace-warm-up"), lines.get(1));
-        assertFalse(lines.get(2).contains("woven ahead"), lines.get(2));
-    }
-
-    /** {@code bytes} with the first occurrence of the ASCII {@code from} replaced by {@code to}, of its length. */
-    private static byte[] replace(byte[] bytes, String from, String to) {
-        String text = new String(bytes, StandardCharsets.ISO_8859_1);
-        int at = text.indexOf(from);
-        assertTrue(at >= 0 && from.length() == to.length());
-        byte[] copy = bytes.clone();
-        System.arraycopy(to.getBytes(StandardCharsets.ISO_8859_1), 0, copy, at, to.length());
-        return copy;
-    }
-
-    /** A quiet weave says nothing: it must not use up a warning that is said once. */
+    /** The warm-up's weave is thrown away: it must not use up a warning that is said once. */
     @Test
     void aQuietWeaveSaysNothing() throws Exception {
         List<Installer.Target> targets = List.of(new Installer.Target(new TestInstrumentations.ExecutorsModule(),
@@ -437,7 +395,7 @@ class InstallerTest {
             install();
             function(new FixtureLoader("debug"), GREETER).apply("x");
         });
-        assertTrue(err.contains("[albtrace] debug: installed executors, servlet, jdk-httpserver watching 8 class names"),
+        assertTrue(err.contains("[albtrace] debug: installed executors, servlet, jdk-httpserver watching 7 class names"),
                 err);
         assertTrue(err.contains("[albtrace] debug: instrumented " + GREETER + " (executors)"), err);
         Config.install(config("albtrace.debug", "true", "albtrace.instrumentation.executors.enabled", "false"));
@@ -493,7 +451,7 @@ class InstallerTest {
             installer = Installer.install(instrumentation, loader);
         });
         assertNotNull(installer);
-        assertEquals(Set.of(COUNTER, NEVER_LOADED, AHEAD, ORPHAN), installer.typeNames());
+        assertEquals(Set.of(COUNTER, NEVER_LOADED, ORPHAN), installer.typeNames());
         List<String> warnings = linesWith(err, "okhttp");
         assertEquals(1, warnings.size(), err);
         assertTrue(warnings.get(0).startsWith("[albtrace] instrumentation okhttp could not be set up"), err);

@@ -24,8 +24,6 @@ public final class TestInstrumentations {
     public static final String ORPHAN = FIXTURES + "Orphan";
     /** A name on the watch list that no class has: the tests hand the transformer bytes for it directly. */
     public static final String NEVER_LOADED = FIXTURES + "NeverLoaded";
-    /** Loaded by one test only, after the warm-up has woven it ahead. */
-    public static final String AHEAD = FIXTURES + "Ahead";
 
     private TestInstrumentations() {
     }
@@ -42,7 +40,7 @@ public final class TestInstrumentations {
         }
     }
 
-    /** Counter, Ahead and Orphan: {@code albtrace.instrumentation.servlet.enabled}. */
+    /** Counter and Orphan: {@code albtrace.instrumentation.servlet.enabled}. */
     public static final class ServletModule extends InstrumentationModule {
         public ServletModule() {
             super("servlet");
@@ -121,7 +119,7 @@ public final class TestInstrumentations {
     public static final class CounterInstrumentation implements TypeInstrumentation {
         @Override
         public List<String> typeNames() {
-            return List.of(COUNTER, NEVER_LOADED, AHEAD);
+            return List.of(COUNTER, NEVER_LOADED);
         }
 
         @Override
