@@ -82,7 +82,9 @@ public final class AsyncMainClientExecInstrumentation implements TypeInstrumenta
                     request.setHeader(TraceHeader.NAME, value);
                 }
             } else {
-                request.removeHeaders(TraceHeader.NAME);
+                if (own.length > 1) { // with none there is nothing to remove: no pass over every header
+                    request.removeHeaders(TraceHeader.NAME);
+                }
                 request.addHeader(TraceHeader.NAME, value);
             }
         }

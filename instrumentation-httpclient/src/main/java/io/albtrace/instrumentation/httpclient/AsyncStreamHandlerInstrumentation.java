@@ -73,7 +73,9 @@ public final class AsyncStreamHandlerInstrumentation implements TypeInstrumentat
                     request.setHeader(TraceHeader.NAME, value);
                 }
             } else {
-                request.removeHeaders(TraceHeader.NAME);
+                if (own.length > 1) { // with none there is nothing to remove: no pass over every header
+                    request.removeHeaders(TraceHeader.NAME);
+                }
                 request.addHeader(TraceHeader.NAME, value);
             }
             return own;

@@ -68,7 +68,9 @@ public final class ClassicConnectionInstrumentation implements TypeInstrumentati
                 if (copies == 1) {
                     request.setHeader(TraceHeader.NAME, wire);
                 } else {
-                    request.removeHeaders(TraceHeader.NAME);
+                    if (copies > 1) { // with none there is nothing to remove: no pass over every header
+                        request.removeHeaders(TraceHeader.NAME);
+                    }
                     request.addHeader(TraceHeader.NAME, wire);
                 }
             }

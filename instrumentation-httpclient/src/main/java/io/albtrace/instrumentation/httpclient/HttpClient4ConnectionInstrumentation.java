@@ -65,7 +65,9 @@ public final class HttpClient4ConnectionInstrumentation implements TypeInstrumen
                 if (copies == 1) {
                     request.setHeader(TraceHeader.NAME, wire);
                 } else {
-                    request.removeHeaders(TraceHeader.NAME);
+                    if (copies > 1) { // with none there is nothing to remove: no pass over every header
+                        request.removeHeaders(TraceHeader.NAME);
+                    }
                     request.addHeader(TraceHeader.NAME, wire);
                 }
             }
