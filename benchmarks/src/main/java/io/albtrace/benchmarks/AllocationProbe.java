@@ -22,11 +22,8 @@ public final class AllocationProbe {
     }
 
     public static void main(String[] args) throws Exception {
-        ClientRequestBenchmark bench = new ClientRequestBenchmark();
-        bench.client = args[0];
-        bench.inContext = Boolean.parseBoolean(args[1]);
+        ClientRequestBenchmark bench = setUp(args);
         int n = args.length > 2 ? Integer.parseInt(args[2]) : 20000;
-        bench.setUp();
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int i = 0; i < 3 * n; i++) {
             bench.noAgent();
@@ -44,6 +41,15 @@ public final class AllocationProbe {
         bench.tearDown();
         System.out.println(bench.client + (bench.inContext ? " in a context" : "") + ": B/request " + before[0] + " "
                 + before[1] + " " + before[2]);
+    }
+
+    /** The case named by a probe's first two arguments (client, in a context), set up and checked as in a trial. */
+    static ClientRequestBenchmark setUp(String[] args) throws Exception {
+        ClientRequestBenchmark bench = new ClientRequestBenchmark();
+        bench.client = args[0];
+        bench.inContext = Boolean.parseBoolean(args[1]);
+        bench.setUp();
+        return bench;
     }
 
     private static long sum(long[] values) {
