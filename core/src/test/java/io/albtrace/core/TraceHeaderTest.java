@@ -483,6 +483,24 @@ class TraceHeaderTest {
             assertFalse(TraceHeader.isValidId(null));
         }
 
+        /** Every character in every digit position: only 0-9, a-f and A-F are hex, whatever its low bits. */
+        @Test
+        void everyCharacterInEveryDigitPosition() {
+            String zeros = "1-00000000-000000000000000000000000";
+            for (int at = 2; at < Ids.LENGTH; at++) {
+                if (at == 10) {
+                    continue;
+                }
+                for (int c = 0; c <= Character.MAX_VALUE; c++) {
+                    boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+                    String id = zeros.substring(0, at) + (char) c + zeros.substring(at + 1);
+                    if (TraceHeader.isValidId(id) != hex) {
+                        throw new AssertionError("character " + c + " at " + at + ": " + !hex);
+                    }
+                }
+            }
+        }
+
         @Test
         void newIdsAreValid() {
             for (int i = 0; i < 1000; i++) {
