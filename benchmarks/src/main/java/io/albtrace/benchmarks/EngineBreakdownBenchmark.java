@@ -22,6 +22,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * <ul>
  *   <li>{@code parseOnly}: {@link TraceHeader#entry(String)} on the sample returns its input unchanged, so it is
  *       the parse (SPEC section 2) and nothing else, with no allocation;</li>
+ *   <li>{@code parseVariedRoots}: the same parse on 4,096 headers of the sample's shape, each with its own Root,
+ *       in turn, as a server sees them (a new Root on every request), where {@code parseOnly} parses one Root
+ *       again and again, whose digits the CPU's branch predictor learns;</li>
  *   <li>{@code forwardNoId}: the size rule forced (other headers over the bound), so a forward parses, copies the
  *       Root and builds a string, but makes no identifier;</li>
  *   <li>{@code clock}, {@code random}: the two inputs of an identifier;</li>
@@ -38,12 +41,21 @@ import org.openjdk.jmh.infra.Blackhole;
 public class EngineBreakdownBenchmark {
 
     String header;
+    String[] varied;
+    int next;
     int otherHeaderBytes;
     int overBound;
 
     @Setup
     public void setUp() {
         header = HeaderEngineBenchmark.SAMPLE;
+        varied = new String[4096];
+        for (int i = 0; i < varied.length; i++) {
+            varied[i] = "Root=" + Ids.newId() + header.substring(header.indexOf(';'));
+            if (TraceHeader.entry(varied[i]) != varied[i]) {
+                throw new IllegalStateException("entry() no longer returns an unchanged header as is");
+            }
+        }
         otherHeaderBytes = 256;
         overBound = TraceHeader.DEFAULT_MAX_HEADER_BYTES;
         if (TraceHeader.entry(header) != header) {
@@ -62,6 +74,11 @@ public class EngineBreakdownBenchmark {
     @Benchmark
     public String parseOnly() {
         return TraceHeader.entry(header);
+    }
+
+    @Benchmark
+    public String parseVariedRoots() {
+        return TraceHeader.entry(varied[next++ & 4095]);
     }
 
     @Benchmark
