@@ -4,3 +4,22 @@
 median() {
     sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+
+# empty_agent DIR JAVA: builds DIR/empty-agent.jar with that java's javac and jar, and prints its path. The reference
+# agent: a premain that does nothing, so what it costs is what any -javaagent costs the JVM (java.instrument is added
+# to the boot layer, which turns off CDS's archived module graph: "optimized module handling: disabled").
+empty_agent() {
+    local dir=$1 bin
+    bin=$(dirname "$2")
+    mkdir -p "$dir/empty"
+    cat > "$dir/empty/EmptyAgent.java" <<'EOF2'
+public final class EmptyAgent {
+    public static void premain(String args, java.lang.instrument.Instrumentation instrumentation) {
+    }
+}
+EOF2
+    printf 'Premain-Class: EmptyAgent\nCan-Retransform-Classes: true\n' > "$dir/empty/manifest.txt"
+    "$bin/javac" --release 11 -d "$dir/empty" "$dir/empty/EmptyAgent.java"
+    "$bin/jar" cfm "$dir/empty-agent.jar" "$dir/empty/manifest.txt" -C "$dir/empty" EmptyAgent.class
+    echo "$dir/empty-agent.jar"
+}

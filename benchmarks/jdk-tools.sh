@@ -45,21 +45,12 @@ fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-# The reference agent: a premain that does nothing, built with the first JDK.
-first=${JDKS%% *}
-mkdir -p "$WORK/empty"
-cat > "$WORK/empty/EmptyAgent.java" <<'EOF'
-public final class EmptyAgent {
-    public static void premain(String args, java.lang.instrument.Instrumentation instrumentation) {
-    }
-}
-EOF
-printf 'Premain-Class: EmptyAgent\nCan-Retransform-Classes: true\n' > "$WORK/empty/manifest.txt"
-"$first/bin/javac" --release 11 -d "$WORK/empty" "$WORK/empty/EmptyAgent.java"
-"$first/bin/jar" cfm "$WORK/empty-agent.jar" "$WORK/empty/manifest.txt" -C "$WORK/empty" EmptyAgent.class
-
 # shellcheck source=common.sh
 source benchmarks/common.sh
+
+# The reference agent: a premain that does nothing, built with the first JDK.
+first=${JDKS%% *}
+EMPTY=$(empty_agent "$WORK" "$first/bin/java")
 
 # run VARIANT TOOL ARGS...: one timed run, wall and CPU (ms) appended to $WORK/<tool>.<variant>.{wall,cpu}
 run() {
@@ -69,7 +60,7 @@ run() {
     local opts=""
     case $variant in
         agent) opts="-javaagent:$AGENT" ;;
-        empty) opts="-javaagent:$WORK/empty-agent.jar" ;;
+        empty) opts="-javaagent:$EMPTY" ;;
         compare) opts="-javaagent:$COMPARE" ;;
     esac
     local TIMEFORMAT="%3R %3U %3S" t status=0

@@ -8,8 +8,9 @@
 #
 #   bash benchmarks/startup.sh [N]          (from anywhere; N defaults to 11, at least 5)
 #
-# Variants (VARIANTS="none albtrace premain otel" by default): no agent; albtrace as shipped; albtrace with every
-# instrumentation switched off (its premain alone: what the JVM and premain cost, without any weaving); OpenTelemetry.
+# Variants (VARIANTS="none empty albtrace premain otel none-cds albtrace-cds" by default): no agent; albtrace as shipped; albtrace with every
+# instrumentation switched off (its premain alone: what the JVM and premain cost, without any weaving); OpenTelemetry;
+# also "empty": an agent whose premain does nothing (what any -javaagent costs the JVM, the floor of every agent).
 # Applications (APPS="small tomcat" by default):
 #   small   io.albtrace.benchmarks.startup.SmallApp: a JDK HttpServer, one OkHttp and one JDK HttpClient request, exit
 #   tomcat  io.albtrace.benchmarks.startup.TomcatApp: embedded Tomcat 10.1, a servlet that calls another with OkHttp,
@@ -29,7 +30,7 @@ AGENT=$PWD/agent/target/albtrace-agent.jar
 OTEL=${OTEL:-$PWD/benchmarks/target/otel/opentelemetry-javaagent.jar}
 APP_JAR=$(ls "$PWD"/benchmarks/target/albtrace-benchmarks-*-startup.jar 2>/dev/null | head -1 || true)
 APPS=${APPS:-small tomcat}
-VARIANTS=${VARIANTS:-none albtrace premain otel none-cds albtrace-cds}
+VARIANTS=${VARIANTS:-none empty albtrace premain otel none-cds albtrace-cds}
 for f in "$AGENT" "$OTEL" "$APP_JAR"; do
     if [ ! -f "$f" ]; then
         echo "no $f: build first (mvn -B -pl agent,benchmarks -am package -DskipTests)" >&2
@@ -59,6 +60,7 @@ main_class() {
 agent_opts() {
     case $1 in
         none) ;;
+        empty) echo "-javaagent:$EMPTY" ;;
         none-cds) echo "-XX:SharedArchiveFile=$WORK/$2.none.jsa" ;;
         albtrace-cds) echo "-XX:+UnlockDiagnosticVMOptions -XX:+AllowArchivingWithJavaAgent -XX:SharedArchiveFile=$WORK/$2.albtrace.jsa -javaagent:$AGENT" ;;
         albtrace) echo "-javaagent:$AGENT" ;;
@@ -73,6 +75,9 @@ agent_opts() {
 
 # shellcheck source=common.sh
 source benchmarks/common.sh
+case " $VARIANTS " in
+    *" empty "*) EMPTY=$(empty_agent "$WORK" "$JAVA") ;;
+esac
 
 # run APP VARIANT: one timed run; wall and CPU (ms) and peak RSS (KiB) appended to $WORK/<app>.<variant>.{wall,cpu,rss}
 run() {
@@ -90,7 +95,7 @@ run() {
     seen=$(grep '^seen ' "$WORK/out")
     case $variant in
         albtrace | albtrace-cds) if ! echo "$seen" | grep -q 'Root=1-'; then echo "$app: albtrace sent no header: $seen" >&2; exit 1; fi ;;
-        none | none-cds | premain) if echo "$seen" | grep -q 'Root='; then echo "$app: a header without an agent: $seen" >&2; exit 1; fi ;;
+        none | none-cds | premain | empty) if echo "$seen" | grep -q 'Root='; then echo "$app: a header without an agent: $seen" >&2; exit 1; fi ;;
     esac
     tail -1 "$WORK/time" | awk '{ printf "%.0f\n", $1 * 1000 }' >> "$WORK/$app.$variant.wall"
     tail -1 "$WORK/time" | awk '{ printf "%.0f\n", ($2 + $3) * 1000 }' >> "$WORK/$app.$variant.cpu"
@@ -147,6 +152,7 @@ for app in $APPS; do
         case $variant in
             none) label="no agent" ;;
             premain) label="albtrace, premain only" ;;
+            empty) label="an agent whose premain does nothing" ;;
             none-cds) label="no agent, AppCDS archive" ;;
             albtrace-cds) label="albtrace, AppCDS archive" ;;
             otel) label="OpenTelemetry" ;;
