@@ -1,5 +1,6 @@
 package io.albtrace.instrumentation.httpclient;
 
+import io.albtrace.testing.SelfSignedTls;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import org.apache.http.HttpHost;
@@ -18,7 +19,7 @@ class HttpClient4ProxyTest extends ProxyTestSupport {
     ProxiedClient client(int proxyPort) throws Exception {
         CloseableHttpClient client = HttpClients.custom()
                 .setProxy(new HttpHost("127.0.0.1", proxyPort, "http"))
-                .setSSLContext(TestTls.get().clientContext)
+                .setSSLContext(SelfSignedTls.get().context)
                 .build();
         return new ProxiedClient() {
             @Override

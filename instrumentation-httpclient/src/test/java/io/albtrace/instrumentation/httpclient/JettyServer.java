@@ -1,5 +1,6 @@
 package io.albtrace.instrumentation.httpclient;
 
+import io.albtrace.testing.SelfSignedTls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * <ul>
  *   <li>{@link #h2c()}: only HTTP/2 over clear text with prior knowledge: a client that does not really talk HTTP/2
  *       gets no answer;</li>
- *   <li>{@link #tls()}: only TLS (the {@link TestTls} certificate), where ALPN chooses HTTP/2 ({@code h2}) for a
+ *   <li>{@link #tls()}: only TLS (the {@code SelfSignedTls} certificate), where ALPN chooses HTTP/2 ({@code h2}) for a
  *       client that offers it and HTTP/1.1 otherwise, a client that sends no ALPN included. A clear-text client
  *       gets no answer.</li>
  * </ul>
@@ -52,9 +53,9 @@ final class JettyServer extends TestServer {
         if (tls) {
             config.addCustomizer(new SecureRequestCustomizer());
             SslContextFactory.Server ssl = new SslContextFactory.Server();
-            ssl.setKeyStore(TestTls.get().keyStore);
-            ssl.setKeyStorePassword(TestTls.PASSWORD);
-            ssl.setKeyManagerPassword(TestTls.PASSWORD);
+            ssl.setKeyStore(SelfSignedTls.get().keyStore);
+            ssl.setKeyStorePassword(SelfSignedTls.PASSWORD);
+            ssl.setKeyManagerPassword(SelfSignedTls.PASSWORD);
             HttpConnectionFactory http1 = new HttpConnectionFactory(config);
             HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(config);
             ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();

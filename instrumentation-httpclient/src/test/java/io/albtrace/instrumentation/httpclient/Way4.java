@@ -1,5 +1,6 @@
 package io.albtrace.instrumentation.httpclient;
 
+import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.testing.Trace;
 import java.net.URI;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ enum Way4 {
     /** {@code new DefaultHttpClient()}: AbstractHttpClient and its own connection classes. */
     LEGACY,
     /**
-     * HTTPS: {@code HttpClients.custom().setSSLContext(...)} trusting the test certificate ({@link TestTls}), host
+     * HTTPS: {@code HttpClients.custom().setSSLContext(...)} trusting the test certificate ({@code SelfSignedTls}), host
      * names verified as usual, {@code execute(request)}: InternalHttpClient over TLS, HTTP/1.1.
      */
     TLS;
@@ -51,7 +52,7 @@ enum Way4 {
                     break;
                 case TLS:
                     try {
-                        client = HttpClients.custom().setSSLContext(TestTls.get().clientContext).build();
+                        client = HttpClients.custom().setSSLContext(SelfSignedTls.get().context).build();
                     } catch (Exception e) {
                         throw new IllegalStateException("the test certificate", e);
                     }

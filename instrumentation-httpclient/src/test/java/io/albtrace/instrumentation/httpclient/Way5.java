@@ -1,5 +1,6 @@
 package io.albtrace.instrumentation.httpclient;
 
+import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.testing.Trace;
 import java.io.IOException;
 import java.net.URI;
@@ -48,7 +49,7 @@ import org.apache.hc.core5.util.VersionInfo;
  * again. Uses only API that 5.0 to 5.6 all have. The clients are made once per test JVM.
  *
  * <p>The {@code _TLS} ways talk to a TLS server ({@link JettyServer#tls()}) with a client that trusts its
- * self-signed certificate ({@link TestTls}) and verifies its host name as usual; the protocol is what ALPN
+ * self-signed certificate ({@code SelfSignedTls}) and verifies its host name as usual; the protocol is what ALPN
  * chooses: HTTP/2 for the async clients, which offer {@code h2}, HTTP/1.1 for the classic client.
  */
 enum Way5 {
@@ -293,7 +294,7 @@ enum Way5 {
 
         private static SSLContext sslContext() {
             try {
-                return TestTls.get().clientContext;
+                return SelfSignedTls.get().context;
             } catch (Exception e) {
                 throw new IllegalStateException("the test certificate", e);
             }

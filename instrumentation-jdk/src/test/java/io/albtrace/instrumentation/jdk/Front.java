@@ -1,5 +1,6 @@
 package io.albtrace.instrumentation.jdk;
 
+import io.albtrace.testing.SelfSignedTls;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -60,7 +61,7 @@ final class Front implements AutoCloseable {
     Called call(String path, String traceHeader) throws Exception {
         int port = server.getAddress().getPort();
         Socket socket = scheme.equals("https")
-                ? Tls.context().getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)
+                ? SelfSignedTls.get().context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)
                 : new Socket(InetAddress.getLoopbackAddress(), port);
         try (Socket s = socket) {
             StringBuilder head = new StringBuilder();

@@ -2,6 +2,7 @@ package io.albtrace.instrumentation.jdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.testing.Trace;
 import java.net.URI;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ final class H2Jetty implements AutoCloseable {
         ServerConnector connector;
         if (tls) {
             SslContextFactory.Server ssl = new SslContextFactory.Server();
-            ssl.setSslContext(Tls.context());
+            ssl.setSslContext(SelfSignedTls.get().context);
             ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
             alpn.setDefaultProtocol("http/1.1");
             connector = new ServerConnector(jetty, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn,

@@ -2,6 +2,7 @@ package io.albtrace.instrumentation.jdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
 import io.albtrace.testing.Trace;
@@ -38,14 +39,14 @@ class Http2TlsTest extends Http2Contract {
 
     @Override
     HttpClient newClient(HttpClient.Builder builder) throws Exception {
-        return builder.version(HttpClient.Version.HTTP_2).sslContext(Tls.context()).build();
+        return builder.version(HttpClient.Version.HTTP_2).sslContext(SelfSignedTls.get().context).build();
     }
 
     @Test
     void throughAConnectProxyTheTunnelCarriesNoneAndTheStreamOne() throws Exception {
         try (ConnectProxy proxy = new ConnectProxy()) {
             HttpClient viaProxy = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
-                    .proxy(ProxySelector.of(proxy.address())).sslContext(Tls.context()).build();
+                    .proxy(ProxySelector.of(proxy.address())).sslContext(SelfSignedTls.get().context).build();
             try (Scope s = Context.bind(Trace.CONTEXT)) {
                 send(viaProxy, get("/tunnel").build());
             }

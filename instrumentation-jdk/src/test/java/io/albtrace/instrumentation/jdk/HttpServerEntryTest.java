@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.albtrace.testing.SelfSignedTls;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
@@ -186,7 +187,7 @@ class HttpServerEntryTest {
 
     @Test
     void anHttpsServerIsAnEntryPointToo() throws Exception {
-        try (Front tls = new Front(Executors.newSingleThreadExecutor(), Tls.context())) {
+        try (Front tls = new Front(Executors.newSingleThreadExecutor(), SelfSignedTls.get().context)) {
             tls.handle("/tls", exchange -> {
                 try {
                     Front.connectionGet(back.url("/from-tls"));

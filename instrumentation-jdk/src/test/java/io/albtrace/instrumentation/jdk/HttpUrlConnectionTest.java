@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
 import io.albtrace.testing.RecordingServer;
@@ -258,9 +259,9 @@ class HttpUrlConnectionTest {
 
     @Test
     void https() throws Exception {
-        try (RecordingServer tls = new RecordingServer(Tls.context())) {
+        try (RecordingServer tls = new RecordingServer(SelfSignedTls.get().context)) {
             HttpsURLConnection c = (HttpsURLConnection) new URL(tls.url("/tls")).openConnection();
-            c.setSSLSocketFactory(Tls.context().getSocketFactory());
+            c.setSSLSocketFactory(SelfSignedTls.get().context.getSocketFactory());
             try (Scope s = Context.bind(Trace.CONTEXT)) {
                 assertEquals(200, c.getResponseCode());
                 assertEquals("ok", body(c));
@@ -272,9 +273,9 @@ class HttpUrlConnectionTest {
     @Test
     void httpsWithTheApplicationsHeader() throws Exception {
         String own = "Self=1-63441c4a-12456789abcdef012345678;Root=" + Trace.ROOT;
-        try (RecordingServer tls = new RecordingServer(Tls.context())) {
+        try (RecordingServer tls = new RecordingServer(SelfSignedTls.get().context)) {
             HttpsURLConnection c = (HttpsURLConnection) new URL(tls.url("/tls")).openConnection();
-            c.setSSLSocketFactory(Tls.context().getSocketFactory());
+            c.setSSLSocketFactory(SelfSignedTls.get().context.getSocketFactory());
             c.setRequestProperty(Trace.NAME, own);
             assertEquals("ok", body(c));
             Trace.assertForwarded("Self={NEW};Root=" + Trace.ROOT, own, tls.only().traceHeader());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
 import io.albtrace.testing.RecordingServer;
@@ -260,8 +261,8 @@ class JdkHttpClientTest {
 
     @Test
     void https() throws Exception {
-        try (RecordingServer tls = new RecordingServer(Tls.context())) {
-            HttpClient c = HttpClient.newBuilder().sslContext(Tls.context()).build();
+        try (RecordingServer tls = new RecordingServer(SelfSignedTls.get().context)) {
+            HttpClient c = HttpClient.newBuilder().sslContext(SelfSignedTls.get().context).build();
             try (Scope s = Context.bind(Trace.CONTEXT)) {
                 HttpResponse<String> response = c.send(HttpRequest.newBuilder(URI.create(tls.url("/tls"))).build(),
                         HttpResponse.BodyHandlers.ofString());

@@ -3,6 +3,7 @@ package io.albtrace.instrumentation.jdk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
 import io.albtrace.testing.RecordingServer;
@@ -45,7 +46,7 @@ class ProxyTest {
 
     @BeforeEach
     void start() throws Exception {
-        tls = new RecordingServer(Tls.context());
+        tls = new RecordingServer(SelfSignedTls.get().context);
         plain = new RecordingServer();
         proxy = new ConnectProxy();
     }
@@ -83,7 +84,7 @@ class ProxyTest {
         c.setUseCaches(false);
         if (c instanceof HttpsURLConnection) {
             try {
-                ((HttpsURLConnection) c).setSSLSocketFactory(Tls.context().getSocketFactory());
+                ((HttpsURLConnection) c).setSSLSocketFactory(SelfSignedTls.get().context.getSocketFactory());
             } catch (Exception e) {
                 throw new IOException(e);
             }
@@ -152,7 +153,7 @@ class ProxyTest {
 
     HttpClient client(HttpClient.Version version) throws Exception {
         return HttpClient.newBuilder().version(version).proxy(ProxySelector.of(proxy.address()))
-                .sslContext(Tls.context()).build();
+                .sslContext(SelfSignedTls.get().context).build();
     }
 
     static String send(HttpClient client, HttpRequest request) throws Exception {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.core.Context;
 import io.albtrace.core.OutgoingCall;
 import io.albtrace.core.Scope;
