@@ -11,8 +11,11 @@
 #   bash benchmarks/request.sh [ROUNDS]        (from anywhere; ROUNDS defaults to 3, at least 1)
 #
 # Options (environment): CLIENTS="okhttp apache jdk", CONTEXTS="false true", OTEL=0 (leave OpenTelemetry out),
-# WARMUP="-wi 3 -w 2s", MEASURE="-i 5 -r 2s" (JMH options of each fork). About 7 minutes a round on 2 cores, plus
-# 4 minutes for OpenTelemetry. Needs: mvn -B -pl agent,benchmarks -am package -DskipTests. Never run by the build.
+# WARMUP="-wi 3 -w 2s", MEASURE="-i 5 -r 2s" (JMH options of each fork), CPUS=0 (run every fork on these CPUs only,
+# taskset -c: on the benchmark VM a loopback request takes about 10 us or about 80 us depending on whether the client's
+# and the responder's threads wake each other across its two virtual CPUs, and a fork can flip between the two; on one
+# CPU it stays at 10). About 7 minutes a round on 2 cores, plus 4 minutes for OpenTelemetry. Needs:
+# mvn -B -pl agent,benchmarks -am package -DskipTests. Never run by the build.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -41,6 +44,14 @@ if [ -n "${JAVA_HOME:-}" ]; then
 else
     JAVA=$(readlink -f "$(command -v java)")
 fi
+PIN=()
+if [ -n "${CPUS:-}" ]; then
+    if ! command -v taskset > /dev/null; then
+        echo "CPUS needs taskset (util-linux)" >&2
+        exit 2
+    fi
+    PIN=(taskset -c "$CPUS")
+fi
 OUT=$PWD/benchmarks/target/request.csv
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -48,12 +59,12 @@ trap 'rm -rf "$WORK"' EXIT
 echo "albtrace per request: $ROUNDS interleaved round(s) of one JMH fork per variant, client and context"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); JDK: $JAVA ($("$JAVA" -version 2>&1 | head -1))"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
-echo "each fork: ${WARMUP_OPTS[*]} ${MEASURE_OPTS[*]} -prof gc, throughput and sample time"
+echo "each fork: ${WARMUP_OPTS[*]} ${MEASURE_OPTS[*]} -prof gc, throughput and sample time${CPUS:+, on CPUs $CPUS only}"
 
 # one fork: variant client context round
 fork() {
     local name=$4-$1-$2-$3
-    if ! "$JAVA" -jar "$JAR" "ClientRequestBenchmark\.$1\$" -p "client=$2" -p "inContext=$3" -f 1 \
+    if ! ${PIN[@]+"${PIN[@]}"} "$JAVA" -jar "$JAR" "ClientRequestBenchmark\.$1\$" -p "client=$2" -p "inContext=$3" -f 1 \
             "${WARMUP_OPTS[@]}" "${MEASURE_OPTS[@]}" -prof gc -rf csv -rff "$WORK/$name.csv" > "$WORK/$name.log" 2>&1; then
         echo "the fork $1 $2 inContext=$3 (round $4) failed:" >&2
         tail -n 30 "$WORK/$name.log" >&2
