@@ -152,7 +152,7 @@ for app in $APPS; do
         case $variant in
             none) label="no agent" ;;
             premain) label="albtrace, premain only" ;;
-            empty) label="an agent whose premain does nothing" ;;
+            empty) label="empty agent" ;;
             none-cds) label="no agent, AppCDS archive" ;;
             albtrace-cds) label="albtrace, AppCDS archive" ;;
             otel) label="OpenTelemetry" ;;

@@ -203,8 +203,8 @@ public final class Chart {
     }
 
     private static int colorOf(String agent) {
-        if (agent.startsWith("no agent") || agent.startsWith("an agent")) {
-            return 0; // no agent, and the reference agent whose premain does nothing
+        if (agent.startsWith("no agent") || agent.startsWith("empty agent")) {
+            return 0; // no agent, and the empty agent (a premain that does nothing)
         }
         if (agent.equals("albtrace")) {
             return 1;
