@@ -175,13 +175,13 @@ public final class Installer implements ClassFileTransformer {
     }
 
     /**
-     * Loads and initialises the weaver on a daemon thread by weaving, and discarding, a target class file that
-     * the system class loader can read (nothing is defined). Its first use runs its classes cold; done here, it
-     * overlaps the application's own start-up instead of delaying the application's first
-     * request. The transformer is already installed: a target that appears first is woven on its own thread,
-     * as always, and only waits for classes the warm-up is initialising. No class path and no module path (a JDK
-     * tool started with the agent in JAVA_TOOL_OPTIONS): no thread. The thread looks for the class to weave
-     * ({@link #warmUpTarget()}), then changes the JDK classes deferred by {@link #retransformLoaded()}.
+     * Loads and initialises the weaver on a daemon thread. Its first use runs its classes cold; done here, it
+     * overlaps the application's own start-up instead of delaying the application's first request. That first use
+     * is changing the JDK classes deferred by {@link #retransformLoaded()} ({@code java.lang.Thread}, with the
+     * executors on); without any, the thread weaves, and discards, a target class file that the system class loader
+     * can read ({@link #warmUpTarget()}; nothing is defined). The transformer is already installed: a target that
+     * appears first is woven on its own thread, as always, and only waits for classes the warm-up is initialising.
+     * No class path and no module path (a JDK tool started with the agent in JAVA_TOOL_OPTIONS): no thread.
      */
     private void warmUp() {
         if (!hasApplicationPath()) {
@@ -336,7 +336,10 @@ public final class Installer implements ClassFileTransformer {
                 || !System.getProperty("jdk.module.path", "").isEmpty();
     }
 
-    /** The warm-up's work: one weave whose result is thrown away, then the deferred retransformations. */
+    /**
+     * The warm-up's work: the deferred retransformations, which are the weaver's first use; when there are none, one
+     * weave whose result is thrown away.
+     */
     private static final class WarmUp implements Runnable {
         private final Installer installer;
 
@@ -346,6 +349,16 @@ public final class Installer implements ClassFileTransformer {
 
         @Override
         public void run() {
+            boolean deferred;
+            synchronized (installer.deferred) {
+                deferred = !installer.deferred.isEmpty();
+            }
+            if (deferred) {
+                // changing java.lang.Thread (the executors) is the weaver's first use: a weave thrown away before it
+                // would only cost the application CPU twice, and make Thread wait
+                installer.retransformDeferred();
+                return;
+            }
             try {
                 Map.Entry<String, List<InstrumentationModule>> target = installer.warmUpTarget();
                 if (target != null) {
