@@ -12,10 +12,11 @@ final class Installation {
     private Installation() {
     }
 
-    /** Returns the outcome: a status line ({@link AlbtraceAgent#STARTED} ...), then one line per settings problem. */
     /**
-     * @param started      when the agent's start began ({@link System#nanoTime()})
-     * @param coreDefined  when the core classes were defined in the bootstrap loader
+     * Returns the outcome: a status line ({@link AlbtraceAgent#STARTED} ...), then one line per settings problem.
+     *
+     * @param started      when the agent's start began ({@link System#nanoTime()}), for the debug line
+     * @param coreDefined  when the core classes were defined in the bootstrap loader, for the debug line
      */
     static String run(Instrumentation instrumentation, String how, String settings, long started, long coreDefined) {
         Config config = Config.initialize(settings); // reports bad settings, once
