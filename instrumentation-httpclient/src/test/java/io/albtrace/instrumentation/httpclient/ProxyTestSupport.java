@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
+import io.albtrace.testing.RawHttpServer;
 import io.albtrace.testing.Trace;
 import java.io.IOException;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A client with an HTTP proxy ({@link TinyProxy}) to an origin on 127.0.0.1, each test twice: to an {@code http:}
+ * A client with an HTTP proxy ({@link RawHttpServer}) to an origin on 127.0.0.1, each test twice: to an {@code http:}
  * origin (the JDK's server), where the proxy receives the application's request itself (absolute URI) and forwards
  * it, and to an {@code https:} origin (Jetty over TLS), reached through a {@code CONNECT} tunnel.
  *
@@ -59,14 +60,14 @@ abstract class ProxyTestSupport {
         return null;
     }
 
-    TinyProxy proxy;
+    RawHttpServer proxy;
     TestServer origin;
     ProxiedClient client;
 
     void start(boolean https) throws Exception {
         String unsupported = unsupported(https);
         assumeTrue(unsupported == null, unsupported);
-        proxy = new TinyProxy();
+        proxy = new RawHttpServer();
         origin = TestServer.start(false, https);
         client = client(proxy.port());
     }
@@ -88,19 +89,19 @@ abstract class ProxyTestSupport {
         assertEquals(https, r.secure, "the request came over TLS");
         assertEquals(https ? tunnelledProtocol() : "HTTP/1.1", r.protocol, "the protocol the origin saw");
 
-        List<TinyProxy.Seen> seen = proxy.seen();
+        List<RawHttpServer.Head> seen = proxy.heads();
         if (https) {
             assertFalse(seen.isEmpty(), "the client went through the proxy");
-            for (TinyProxy.Seen s : seen) {
-                assertEquals("CONNECT", s.method, seen::toString);
-                assertEquals("127.0.0.1:" + origin.port(), s.head.path, seen::toString);
-                assertEquals(List.of(), s.head.traceHeaders, "a CONNECT carries no trace header: " + seen);
+            for (RawHttpServer.Head s : seen) {
+                assertEquals("CONNECT", s.method(), seen::toString);
+                assertEquals("127.0.0.1:" + origin.port(), s.target(), seen::toString);
+                assertEquals(List.of(), s.traceHeaders(), "a CONNECT carries no trace header: " + seen);
             }
         } else {
-            List<TinyProxy.Seen> forwarded = seen.stream().filter(s -> s.head.path.equals(origin.url(path)))
+            List<RawHttpServer.Head> forwarded = seen.stream().filter(s -> s.target().equals(origin.url(path)))
                     .collect(Collectors.toList());
             assertEquals(1, forwarded.size(), () -> "the proxy saw " + seen);
-            assertEquals(List.of(r.traceHeader()), forwarded.get(0).head.traceHeaders,
+            assertEquals(List.of(r.traceHeader()), forwarded.get(0).traceHeaders(),
                     "the proxy saw the one header the origin got");
         }
         return r;
@@ -116,7 +117,7 @@ abstract class ProxyTestSupport {
             return atOrigin.headerBytes();
         }
         String url = origin.url(atOrigin.path);
-        return proxy.seen().stream().filter(s -> s.head.path.equals(url)).findFirst().orElseThrow().head.headerBytes();
+        return proxy.heads().stream().filter(s -> s.target().equals(url)).findFirst().orElseThrow().headerBytes();
     }
 
     @ParameterizedTest(name = "https={0}")

@@ -2,6 +2,7 @@ package io.albtrace.instrumentation.jdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.albtrace.testing.RawHttpServer;
 import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
@@ -44,14 +45,14 @@ class Http2TlsTest extends Http2Contract {
 
     @Test
     void throughAConnectProxyTheTunnelCarriesNoneAndTheStreamOne() throws Exception {
-        try (ConnectProxy proxy = new ConnectProxy()) {
+        try (RawHttpServer proxy = new RawHttpServer()) {
             HttpClient viaProxy = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
                     .proxy(ProxySelector.of(proxy.address())).sslContext(SelfSignedTls.get().context).build();
             try (Scope s = Context.bind(Trace.CONTEXT)) {
                 send(viaProxy, get("/tunnel").build());
             }
             Trace.self(server.only(), Trace.CONTEXT);
-            ConnectProxy.Head connect = proxy.only();
+            RawHttpServer.Head connect = proxy.only();
             assertEquals("CONNECT", connect.method(), connect.toString());
             assertEquals("127.0.0.1:" + server.port(), connect.target());
             assertEquals(List.of(), connect.traceHeaders(), connect.toString());

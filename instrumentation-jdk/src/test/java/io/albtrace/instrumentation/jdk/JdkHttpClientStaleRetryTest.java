@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
+import io.albtrace.testing.RawHttpServer;
 import io.albtrace.testing.Trace;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,12 +29,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(InstalledAgent.class)
 class JdkHttpClientStaleRetryTest {
 
-    StaleKeepAliveServer server;
+    /** Its first connection goes stale: it closes without a response once it has read its second request. */
+    RawHttpServer server;
     HttpClient client;
 
     @BeforeEach
     void start() throws Exception {
-        server = new StaleKeepAliveServer();
+        server = RawHttpServer.staleAt(0, 1);
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
 
@@ -58,19 +60,19 @@ class JdkHttpClientStaleRetryTest {
      * header in each. The retry must equal the attempt it repeats.
      */
     List<String> firstAttemptAndRetry() {
-        List<StaleKeepAliveServer.Received> r = server.received();
+        List<RawHttpServer.Head> r = server.heads();
         assertEquals(3, r.size(), () -> "the first request, the stale attempt and the retry: " + r);
         assertEquals(List.of(0, 0, 1), List.of(r.get(0).connection, r.get(1).connection, r.get(2).connection),
                 r::toString);
-        assertEquals("GET /first HTTP/1.1", r.get(0).head.requestLine);
-        assertEquals("GET /second HTTP/1.1", r.get(1).head.requestLine);
-        assertEquals("GET /second HTTP/1.1", r.get(2).head.requestLine);
-        for (StaleKeepAliveServer.Received one : r) {
-            assertEquals(1, one.head.traceHeaders().size(), one::toString);
+        assertEquals("GET /first HTTP/1.1", r.get(0).requestLine);
+        assertEquals("GET /second HTTP/1.1", r.get(1).requestLine);
+        assertEquals("GET /second HTTP/1.1", r.get(2).requestLine);
+        for (RawHttpServer.Head one : r) {
+            assertEquals(1, one.traceHeaders().size(), one::toString);
         }
-        String first = r.get(0).head.traceHeaders().get(0);
-        String attempt = r.get(1).head.traceHeaders().get(0);
-        String retry = r.get(2).head.traceHeaders().get(0);
+        String first = r.get(0).traceHeaders().get(0);
+        String attempt = r.get(1).traceHeaders().get(0);
+        String retry = r.get(2).traceHeaders().get(0);
         assertEquals(attempt, retry, "the retry is not forwarded a second time");
         return List.of(first, attempt, retry);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
+import io.albtrace.testing.RawHttpServer;
 import io.albtrace.testing.RecordingServer;
 import io.albtrace.testing.Trace;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Both JDK clients through an HTTP forward proxy ({@link ConnectProxy}). For {@code https:} the client opens a
+ * Both JDK clients through an HTTP forward proxy ({@link RawHttpServer}). For {@code https:} the client opens a
  * tunnel with {@code CONNECT}: that request is the client's, not the application's, and carries no trace header;
  * the request that reaches the origin through the tunnel carries exactly one, per SPEC 3 and 5. For {@code http:}
  * the application's request goes to the proxy in absolute form and is forwarded: exactly one header, the same one
@@ -42,17 +43,17 @@ class ProxyTest {
 
     RecordingServer tls;
     RecordingServer plain;
-    ConnectProxy proxy;
+    RawHttpServer proxy;
 
     @BeforeEach
     void start() throws Exception {
         tls = new RecordingServer(SelfSignedTls.get().context);
         plain = new RecordingServer();
-        proxy = new ConnectProxy();
+        proxy = new RawHttpServer();
     }
 
     @AfterEach
-    void stop() throws IOException {
+    void stop() {
         proxy.close();
         plain.close();
         tls.close();
@@ -60,17 +61,17 @@ class ProxyTest {
 
     /** The proxy saw exactly one request, the tunnel to {@code origin}, and it carried no trace header. */
     void assertOneCleanConnect(RecordingServer origin) {
-        ConnectProxy.Head connect = proxy.only();
+        RawHttpServer.Head connect = proxy.only();
         assertEquals("CONNECT", connect.method(), connect.toString());
         assertEquals(URI.create(origin.url("/")).getAuthority(), connect.target());
-        assertTrue(connect.headers.stream().anyMatch(h -> h.getKey().equalsIgnoreCase("Host")),
+        assertTrue(connect.headers().stream().anyMatch(h -> h.getKey().equalsIgnoreCase("Host")),
                 "the proxy read the CONNECT's headers: " + connect);
         assertEquals(List.of(), connect.traceHeaders(), "the CONNECT request carries no trace header: " + connect);
     }
 
     /** The proxy saw exactly one request, the application's in absolute form, with exactly the origin's header. */
     void assertForwardedAsReceived(String path) {
-        ConnectProxy.Head get = proxy.only();
+        RawHttpServer.Head get = proxy.only();
         assertEquals("GET", get.method(), get.toString());
         assertEquals(plain.url(path), get.target());
         assertEquals(plain.only().traceHeaders(), get.traceHeaders());

@@ -8,6 +8,7 @@ import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.core.Context;
 import io.albtrace.core.OutgoingCall;
 import io.albtrace.core.Scope;
+import io.albtrace.testing.RawHttpServer;
 import io.albtrace.testing.RecordingServer;
 import io.albtrace.testing.Trace;
 import java.net.InetSocketAddress;
@@ -26,21 +27,21 @@ import org.junit.jupiter.api.Test;
  * HTTPS through an HTTP proxy: OkHttp opens a tunnel with {@code CONNECT host:port}, a request of its own to the
  * proxy, not the application's (OkHttp 5 writes it with the same {@code Http1ExchangeCodec.writeRequest} whose
  * advice writes the trace header on the wire), so it carries no trace header; the application's request, sent inside
- * the tunnel, carries exactly one. The proxy ({@link RawServer}) records the {@code CONNECT} as written; the origin
+ * the tunnel, carries exactly one. The proxy ({@link RawHttpServer}) records the {@code CONNECT} as written; the origin
  * ({@link RecordingServer} over TLS) the request inside.
  */
 @SuppressWarnings("try") // a Scope is opened for its effect on the context
 class ProxyTunnelTest extends OkHttpTestSupport {
 
     private RecordingServer origin;
-    private RawServer proxy;
+    private RawHttpServer proxy;
     private OkHttpClient viaProxy;
 
     @BeforeEach
     void startOriginAndProxy() throws Exception {
         SelfSignedTls tls = SelfSignedTls.get();
         origin = new RecordingServer(tls.context);
-        proxy = new RawServer();
+        proxy = new RawHttpServer();
         viaProxy = new OkHttpClient.Builder()
                 .proxy(new Proxy(Proxy.Type.HTTP, new InetSocketAddress("127.0.0.1", proxy.port())))
                 .sslSocketFactory(tls.context.getSocketFactory(), tls.trust)
@@ -79,7 +80,7 @@ class ProxyTunnelTest extends OkHttpTestSupport {
 
     /** The one request to the proxy: the tunnel's {@code CONNECT} to the origin, with no trace header. */
     private void assertOneCleanConnect() {
-        RawServer.Head connect = proxy.only();
+        RawHttpServer.Head connect = proxy.only();
         assertEquals("CONNECT " + URI.create(origin.url("/")).getAuthority() + " HTTP/1.1", connect.requestLine);
         assertEquals(List.of(), connect.traceHeaders(), "the CONNECT request carries no trace header: " + connect);
     }

@@ -10,6 +10,7 @@ import io.albtrace.core.Config;
 import io.albtrace.core.Context;
 import io.albtrace.core.OutgoingCall;
 import io.albtrace.core.Scope;
+import io.albtrace.testing.RawHttpServer;
 import io.albtrace.testing.Trace;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,16 +51,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 @SuppressWarnings("try") // a Scope is opened for its effect on the context
 class VersionGateTest extends OkHttpTestSupport {
 
-    private RawServer raw;
+    private RawHttpServer raw;
 
     @BeforeEach
     void onlyWithCallTags() throws IOException {
         Assumptions.assumeTrue(OkHttpLineTest.hasCallTags(), "OkHttp 5.3+ only: the wire needs call tags");
-        raw = new RawServer();
+        raw = new RawHttpServer();
     }
 
     @AfterEach
-    void stopRaw() throws IOException {
+    void stopRaw() {
         if (raw != null) {
             raw.close();
         }
@@ -143,7 +144,7 @@ class VersionGateTest extends OkHttpTestSupport {
 
     /** Exactly {@code GET path HTTP/1.1} and one trace header, {@code shown} when not null, from the context. */
     private void assertOneHeader(String path, String shown) {
-        RawServer.Head head = raw.only();
+        RawHttpServer.Head head = raw.only();
         assertEquals("GET " + path + " HTTP/1.1", head.requestLine, head::toString);
         List<String> trace = head.traceHeaders();
         assertEquals(1, trace.size(), head::toString);
