@@ -8,9 +8,11 @@
 #
 #   bash benchmarks/startup.sh [N]          (from anywhere; N defaults to 11, at least 5)
 #
-# Variants (VARIANTS="none empty albtrace premain otel none-cds albtrace-cds" by default): no agent; albtrace as shipped; albtrace with every
-# instrumentation switched off (its premain alone: what the JVM and premain cost, without any weaving); OpenTelemetry;
-# also "empty": an agent whose premain does nothing (what any -javaagent costs the JVM, the floor of every agent).
+# Variants (VARIANTS="none empty transformer albtrace premain otel none-cds albtrace-cds" by default): no agent; albtrace
+# as shipped; albtrace with every instrumentation switched off (its premain alone: what the JVM and premain cost,
+# without any weaving); OpenTelemetry; also "empty": an agent whose premain does nothing (what any -javaagent costs the
+# JVM, the floor of every agent), and "transformer": the same agent registering one class file transformer that changes
+# nothing (the floor of every agent that changes classes as they load; common.sh says what the JVM does for it).
 # Applications (APPS="small tomcat" by default):
 #   small   io.albtrace.benchmarks.startup.SmallApp: a JDK HttpServer, one OkHttp and one JDK HttpClient request, exit
 #   tomcat  io.albtrace.benchmarks.startup.TomcatApp: embedded Tomcat 10.1, a servlet that calls another with OkHttp,
@@ -30,7 +32,7 @@ AGENT=$PWD/agent/target/albtrace-agent.jar
 OTEL=${OTEL:-$PWD/benchmarks/target/otel/opentelemetry-javaagent.jar}
 APP_JAR=$(ls "$PWD"/benchmarks/target/albtrace-benchmarks-*-startup.jar 2>/dev/null | head -1 || true)
 APPS=${APPS:-small tomcat}
-VARIANTS=${VARIANTS:-none empty albtrace premain otel none-cds albtrace-cds}
+VARIANTS=${VARIANTS:-none empty transformer albtrace premain otel none-cds albtrace-cds}
 for f in "$AGENT" "$OTEL" "$APP_JAR"; do
     if [ ! -f "$f" ]; then
         echo "no $f: build first (mvn -B -pl agent,benchmarks -am package -DskipTests)" >&2
@@ -61,6 +63,7 @@ agent_opts() {
     case $1 in
         none) ;;
         empty) echo "-javaagent:$EMPTY" ;;
+        transformer) echo "-javaagent:$EMPTY=transformer" ;;
         none-cds) echo "-XX:SharedArchiveFile=$WORK/$2.none.jsa" ;;
         albtrace-cds) echo "-XX:+UnlockDiagnosticVMOptions -XX:+AllowArchivingWithJavaAgent -XX:SharedArchiveFile=$WORK/$2.albtrace.jsa -javaagent:$AGENT" ;;
         albtrace) echo "-javaagent:$AGENT" ;;
@@ -76,7 +79,7 @@ agent_opts() {
 # shellcheck source=common.sh
 source benchmarks/common.sh
 case " $VARIANTS " in
-    *" empty "*) EMPTY=$(empty_agent "$WORK" "$JAVA") ;;
+    *" empty "* | *" transformer "*) EMPTY=$(empty_agent "$WORK" "$JAVA") ;;
 esac
 
 # run APP VARIANT: one timed run; wall and CPU (ms) and peak RSS (KiB) appended to $WORK/<app>.<variant>.{wall,cpu,rss}
@@ -95,7 +98,7 @@ run() {
     seen=$(grep '^seen ' "$WORK/out")
     case $variant in
         albtrace | albtrace-cds) if ! echo "$seen" | grep -q 'Root=1-'; then echo "$app: albtrace sent no header: $seen" >&2; exit 1; fi ;;
-        none | none-cds | premain | empty) if echo "$seen" | grep -q 'Root='; then echo "$app: a header without an agent: $seen" >&2; exit 1; fi ;;
+        none | none-cds | premain | empty | transformer) if echo "$seen" | grep -q 'Root='; then echo "$app: a header without an agent: $seen" >&2; exit 1; fi ;;
     esac
     tail -1 "$WORK/time" | awk '{ printf "%.0f\n", $1 * 1000 }' >> "$WORK/$app.$variant.wall"
     tail -1 "$WORK/time" | awk '{ printf "%.0f\n", ($2 + $3) * 1000 }' >> "$WORK/$app.$variant.cpu"
@@ -153,6 +156,7 @@ for app in $APPS; do
             none) label="no agent" ;;
             premain) label="albtrace, premain only" ;;
             empty) label="empty agent" ;;
+            transformer) label="empty agent, no-op transformer" ;;
             none-cds) label="no agent, AppCDS archive" ;;
             albtrace-cds) label="albtrace, AppCDS archive" ;;
             otel) label="OpenTelemetry" ;;
