@@ -178,7 +178,14 @@ public final class Chart {
                 max = Math.max(max, d);
             }
         }
-        int left = 200;
+        // room for the longest label (11 px sans-serif: about 6 px a character), at least 200 px
+        int longest = 0;
+        for (String metric : metrics) {
+            for (String agent : agents) {
+                longest = Math.max(longest, metric.length() + 2 + agent.length());
+            }
+        }
+        int left = Math.max(200, 20 + 6 * longest);
         int span = WIDTH - left - 190;
         for (int m = 0; m < metrics.length; m++) {
             y += 6;
