@@ -3,8 +3,9 @@
 # (every instrumentation on, as shipped) and with OpenTelemetry's Java agent (exporters off), interleaved round-robin
 # per iteration so that a busy machine slows all variants alike. Prints, per application, the medians of wall time,
 # CPU time (user + sys of the child, from /usr/bin/time) and peak RSS, the added amounts and the ratios, as a
-# Markdown table; writes them to benchmarks/target/startup.tsv (read by the chart, Chart.java); then checks class-data
-# sharing (CDS) for each agent.
+# Markdown table; with the none and transformer variants, albtrace's own part (albtrace against the no-op transformer);
+# writes them to benchmarks/target/startup.tsv (read by the chart, Chart.java); then checks class-data sharing (CDS)
+# for each agent.
 #
 #   bash benchmarks/startup.sh [N]          (from anywhere; N defaults to 11, at least 5)
 #
@@ -169,6 +170,18 @@ for app in $APPS; do
                 c / bc, r / 1024, (r - br) / 1024 }'
     done
 done
+# albtrace's own part: against the no-op transformer (the floor of any agent that changes classes as they load), from
+# the same interleaved run
+if [[ " $VARIANTS " == *" none "* && " $VARIANTS " == *" transformer "* && " $VARIANTS " == *" albtrace "* ]]; then
+    echo
+    for app in $APPS; do
+        awk -v a="$app" -v w="$(median "$WORK/$app.albtrace.wall")" -v fw="$(median "$WORK/$app.transformer.wall")" \
+            -v c="$(median "$WORK/$app.albtrace.cpu")" -v fc="$(median "$WORK/$app.transformer.cpu")" \
+            -v nw="$(median "$WORK/$app.none.wall")" 'BEGIN {
+            printf "%s: albtrace against the no-op transformer: wall %+d ms (%+.1f%% of the %d ms without an agent), CPU %+d ms\n",
+                a, w - fw, 100 * (w - fw) / nw, nw, c - fc }'
+    done
+fi
 echo
 echo "wrote $OUT"
 
