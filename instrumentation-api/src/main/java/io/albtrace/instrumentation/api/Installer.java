@@ -1,6 +1,7 @@
 package io.albtrace.instrumentation.api;
 
 import io.albtrace.core.Config;
+import io.albtrace.core.LibraryHelpers;
 import io.albtrace.core.Log;
 import io.albtrace.core.Outgoing;
 import java.lang.instrument.ClassFileTransformer;
@@ -18,6 +19,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Installs every enabled {@link InstrumentationModule} found on a class loader. Start-up work is a map from
@@ -106,6 +108,7 @@ public final class Installer implements ClassFileTransformer {
             return null;
         }
         Installer installer = new Installer(instrumentation, loader, targets);
+        LibraryHelpers.classFiles(new ClassFiles(loader));
         instrumentation.addTransformer(installer, true);
         installer.retransformLoaded();
         installer.warmUp();
@@ -441,6 +444,29 @@ public final class Installer implements ClassFileTransformer {
     }
 
     private static final Map<String, String> FALLBACKS = new ConcurrentHashMap<>();
+
+    /**
+     * The class files of the helpers that {@link LibraryHelpers} defines next to a library's classes, read from the
+     * class loader that reads the advice (the agent's own; in the modules' tests, the test class path).
+     */
+    static final class ClassFiles implements Function<String, byte[]> {
+        private final ClassLoader loader;
+
+        ClassFiles(ClassLoader loader) {
+            this.loader = loader;
+        }
+
+        @Override
+        public byte[] apply(String binaryName) {
+            String resource = binaryName.replace('.', '/') + ".class";
+            try (java.io.InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(resource)
+                    : loader.getResourceAsStream(resource)) {
+                return in == null ? null : in.readAllBytes();
+            } catch (java.io.IOException e) {
+                return null;
+            }
+        }
+    }
 
     /** One instrumentation of one class name. */
     static final class Target {

@@ -4,6 +4,7 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
+import io.albtrace.core.LibraryHelpers;
 import io.albtrace.core.Outgoing;
 import io.albtrace.core.OutgoingCall;
 import io.albtrace.core.TraceHeader;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.lang.ref.Reference;
 import java.util.Collections;
 import java.util.List;
+import kotlin.reflect.KClass;
 import net.bytebuddy.asm.Advice;
 import okhttp3.Headers;
 import okhttp3.internal.connection.RealCall;
@@ -99,7 +101,10 @@ public final class Http1ExchangeCodecInstrumentation implements TypeInstrumentat
             if (call.request().header(TraceHeader.NAME) != null) {
                 return; // forwarded when the call was made (RealCallInstrumentation), the size rule is Exchange's
             }
-            OutgoingCall outgoing = call.tag(OutgoingCall.class);
+            // the key RealCallInstrumentation kept the call's state under
+            Object key = LibraryHelpers.instance(RealCall.class, RealCallInstrumentation.OUTGOING_CALL_KEY);
+            @SuppressWarnings("unchecked")
+            OutgoingCall outgoing = key != null ? call.tag((KClass<OutgoingCall>) key) : call.tag(OutgoingCall.class);
             if (outgoing == null) {
                 return;
             }

@@ -5,6 +5,7 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
+import io.albtrace.core.LibraryHelpers;
 import io.albtrace.core.Log;
 import io.albtrace.core.Outgoing;
 import io.albtrace.core.OutgoingCall;
@@ -16,12 +17,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import kotlin.jvm.JvmClassMappingKt;
+import kotlin.reflect.KClass;
 import net.bytebuddy.asm.Advice;
 import okhttp3.Call;
 import okhttp3.Headers;
 import okhttp3.OkHttp;
 import okhttp3.Request;
 import okhttp3.internal.Tags;
+import okhttp3.internal.connection.RealCall;
 
 /**
  * {@code RealCall}, OkHttp's one call object: {@code okhttp3.RealCall} in 3.x,
@@ -45,7 +48,11 @@ import okhttp3.internal.Tags;
  *       {@link Http2ExchangeCodecInstrumentation}), once per call: redirects, authentication and retries, which
  *       OkHttp derives from the call's request inside the call, carry the same value (SPEC 3). The header never
  *       becomes part of a {@code Request}: {@code call.request()}, interceptors, event listeners and
- *       {@code response.request()} do not show it; {@code call.tag(OutgoingCall.class)} holds the call's state.
+ *       {@code response.request()} do not show it. The call's state is kept under the agent's own key
+ *       ({@link OutgoingCallKey}, one per OkHttp class loader, from {@code LibraryHelpers}), not under
+ *       {@code OutgoingCall}'s Kotlin class: making that one initialises Kotlin's {@code ClassReference}, 6 to 35 ms
+ *       of the first call of an application that does not use Kotlin classes as keys itself. Should the key not be
+ *       made for a loader, the advice uses that Kotlin class there, always.
  *       {@code clone()} makes a new call whose value is forwarded from the original's: its own new {@code Self},
  *       the same {@code Root}.</li>
  * </ul>
@@ -67,6 +74,12 @@ import okhttp3.internal.Tags;
  * {@link #LAST_ON_THE_WIRE}.
  */
 public final class RealCallInstrumentation implements TypeInstrumentation {
+
+    /**
+     * The class of the key under which a call's state is kept in its tags, {@link OutgoingCallKey}, by name: the
+     * advice, inlined into OkHttp's classes, cannot name the class itself (it is defined next to OkHttp's loader).
+     */
+    static final String OUTGOING_CALL_KEY = "io.albtrace.instrumentation.okhttp.OutgoingCallKey";
 
     /** The first OkHttp version forwarded on the wire: the first with call tags. */
     static final String FIRST_ON_THE_WIRE = "5.3.0";
@@ -160,7 +173,12 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
         @Advice.OnMethodExit(suppress = Throwable.class)
         public static void exit(@Advice.Enter boolean onTheWire, @Advice.FieldValue("tags") AtomicReference<Tags> tags) {
             if (onTheWire) {
-                tags.set(tags.get().plus(JvmClassMappingKt.getKotlinClass(OutgoingCall.class), OutgoingCall.capture()));
+                // the agent's own key (OutgoingCallKey); without it, OutgoingCall's Kotlin class, as the codecs do
+                Object key = LibraryHelpers.instance(RealCall.class, OUTGOING_CALL_KEY);
+                @SuppressWarnings("unchecked")
+                KClass<OutgoingCall> kotlinClass = key != null ? (KClass<OutgoingCall>) key
+                        : JvmClassMappingKt.getKotlinClass(OutgoingCall.class);
+                tags.set(tags.get().plus(kotlinClass, OutgoingCall.capture()));
             }
         }
     }
@@ -177,7 +195,9 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
         public static String enter(@Advice.This Call call) {
-            OutgoingCall state = call.tag(OutgoingCall.class);
+            Object key = LibraryHelpers.instance(RealCall.class, OUTGOING_CALL_KEY);
+            @SuppressWarnings("unchecked")
+            OutgoingCall state = key != null ? call.tag((KClass<OutgoingCall>) key) : call.tag(OutgoingCall.class);
             if (state == null) {
                 return null;
             }
@@ -195,7 +215,10 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
         @Advice.OnMethodExit(suppress = Throwable.class)
         public static void exit(@Advice.Enter String original, @Advice.Return Object clone) {
             if (original != null) {
-                OutgoingCall state = ((Call) clone).tag(OutgoingCall.class);
+                Object key = LibraryHelpers.instance(RealCall.class, OUTGOING_CALL_KEY);
+                @SuppressWarnings("unchecked")
+                OutgoingCall state = key != null ? ((Call) clone).tag((KClass<OutgoingCall>) key)
+                        : ((Call) clone).tag(OutgoingCall.class);
                 if (state != null) {
                     state.forward(original);
                 }

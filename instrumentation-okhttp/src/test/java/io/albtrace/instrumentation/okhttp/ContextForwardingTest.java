@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.albtrace.core.Context;
-import io.albtrace.core.OutgoingCall;
 import io.albtrace.core.Scope;
 import io.albtrace.testing.Trace;
 import java.util.List;
@@ -80,7 +79,7 @@ class ContextForwardingTest extends OkHttpTestSupport {
         String shown = call.request().header(Trace.NAME);
         if (OkHttpLineTest.hasCallTags()) {
             assertNull(shown, "OkHttp 5.3+: the call's request is the application's");
-            assertNotNull(call.tag(OutgoingCall.class), "OkHttp 5.3+: the call's state is in its tags");
+            assertNotNull(CallTags.state(call), "OkHttp 5.3+: the call's state is in its tags");
         } else {
             assertNotNull(shown);
         }

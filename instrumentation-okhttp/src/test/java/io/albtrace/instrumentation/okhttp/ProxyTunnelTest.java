@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.core.Context;
-import io.albtrace.core.OutgoingCall;
 import io.albtrace.core.Scope;
 import io.albtrace.testing.RawHttpServer;
 import io.albtrace.testing.RecordingServer;
@@ -70,7 +69,7 @@ class ProxyTunnelTest extends OkHttpTestSupport {
         }
         if (OkHttpLineTest.hasCallTags() && ownHeader == null) {
             assertNull(call.request().header(Trace.NAME), "OkHttp 5.3+: forwarded on the wire, by the codec");
-            assertNotNull(call.tag(OutgoingCall.class));
+            assertNotNull(CallTags.state(call));
         }
         try (Response response = call.execute()) {
             assertEquals(200, response.code());
