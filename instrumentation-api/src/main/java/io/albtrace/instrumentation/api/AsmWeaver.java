@@ -3,7 +3,6 @@ package io.albtrace.instrumentation.api;
 import io.albtrace.core.Config;
 import io.albtrace.core.Log;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -84,16 +83,14 @@ final class AsmWeaver {
         if (advice != null) {
             return advice;
         }
-        String resource = name.replace('.', '/') + ".class";
         byte[] bytes;
-        try (InputStream in = agentLoader == null ? ClassLoader.getSystemResourceAsStream(resource)
-                : agentLoader.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new Unsupported("advice class " + name + " not found");
-            }
-            bytes = in.readAllBytes();
+        try {
+            bytes = Installer.ClassFiles.read(agentLoader, name);
         } catch (IOException e) {
             throw new Unsupported("advice class " + name + " could not be read: " + e);
+        }
+        if (bytes == null) {
+            throw new Unsupported("advice class " + name + " not found");
         }
         advice = AdviceClass.read(name, bytes);
         ADVICE.put(name, advice);

@@ -446,8 +446,9 @@ public final class Installer implements ClassFileTransformer {
     private static final Map<String, String> FALLBACKS = new ConcurrentHashMap<>();
 
     /**
-     * The class files of the helpers that {@link LibraryHelpers} defines next to a library's classes, read from the
-     * class loader that reads the advice (the agent's own; in the modules' tests, the test class path).
+     * The agent's class files, as the weaver reads its advice and {@link LibraryHelpers} the helpers it defines next
+     * to a library's classes: from the agent's own class loader (in the modules' tests, the test class path; null:
+     * the system class loader's resources).
      */
     static final class ClassFiles implements Function<String, byte[]> {
         private final ClassLoader loader;
@@ -456,12 +457,19 @@ public final class Installer implements ClassFileTransformer {
             this.loader = loader;
         }
 
-        @Override
-        public byte[] apply(String binaryName) {
+        /** The class file of {@code binaryName} from {@code loader}, or null when it has none. */
+        static byte[] read(ClassLoader loader, String binaryName) throws java.io.IOException {
             String resource = binaryName.replace('.', '/') + ".class";
             try (java.io.InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(resource)
                     : loader.getResourceAsStream(resource)) {
                 return in == null ? null : in.readAllBytes();
+            }
+        }
+
+        @Override
+        public byte[] apply(String binaryName) {
+            try {
+                return read(loader, binaryName);
             } catch (java.io.IOException e) {
                 return null;
             }
