@@ -2,7 +2,10 @@ package io.albtrace.core;
 
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * The context captured for an object of the JDK's that the agent cannot give a field (a class loaded before premain
@@ -18,8 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CapturedContexts {
 
-    private static final Table THREADS = new Table();
-    private static final Table TASKS = new Table();
+    private static final Table<Capture> THREADS = new Table<>();
+    private static final Table<String> TASKS = new Table<>();
+    private static final StackWalker STARTERS = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     /** Set on a thread while a thread pool creates its worker (the worker must not keep the request's context). */
     private static final ThreadLocal<Boolean> CREATING_WORKER = new ThreadLocal<>();
     private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
@@ -28,31 +32,63 @@ public final class CapturedContexts {
     }
 
     /**
-     * {@code Thread.start()}: captures the starting thread's context for {@code thread}, unless none is bound, a
-     * pool is creating its worker ({@link #beginPoolWorker}), or {@code thread} is one of the JDK's own kinds (a
-     * {@code ForkJoinWorkerThread}, an {@code InnocuousThread}, a virtual thread, the HTTP client's selector
-     * manager: any subclass of {@code Thread} the JDK defines), all of which live on after the request.
+     * {@code Thread.start()}: captures the starting thread's context for {@code thread} (SPEC 5.4), for as long as
+     * SPEC 5.5 allows:
+     * <ul>
+     *   <li>a thread a thread-per-task executor starts for one task (the JDK's {@code ThreadPerTaskExecutor} of
+     *       platform threads, Spring's {@code SimpleAsyncTaskExecutor}) has it for its whole {@code run()}: that
+     *       run is the task;</li>
+     *   <li>any other thread the application starts ({@code new Thread(r).start()}, {@code Thread.ofPlatform()})
+     *       has it only while the binding it was started from is open: the request's handler, or the task that
+     *       started it. A thread that outlives it (a poller, a connection's reader started lazily in the first
+     *       request) loses it then, and calls out afterwards with no context (a new Root);</li>
+     *   <li>no context at all for threads that serve many requests: a pool's or a thread factory's (started by an
+     *       {@code Executor} or a {@code ThreadFactory}, or while a {@code ThreadPoolExecutor} adds a worker), a
+     *       component's own (started from a constructor or a class initialiser),
+     *       event loops (Netty's {@code FastThreadLocalThread}, so Reactor Netty's, Vert.x's, gRPC's), and the JDK's
+     *       own kinds of thread ({@code ForkJoinWorkerThread}, {@code InnocuousThread}, a {@code Timer}'s thread,
+     *       the HTTP client's selector manager, virtual threads: any subclass of {@code Thread} the JDK defines).</li>
+     * </ul>
+     * Who starts the thread is read from the few frames that call {@code start()}, only when a context is bound.
      */
     public static void captureThread(Thread thread) {
         try {
+            if (thread == null || CREATING_WORKER.get() != null) {
+                return;
+            }
             String context = Context.current();
-            if (context == null || thread == null || CREATING_WORKER.get() != null) {
+            if (context == null) {
                 return;
             }
             Class<?> type = thread.getClass();
             if (type != Thread.class) {
                 ClassLoader loader = type.getClassLoader();
-                if (loader == null || loader == PLATFORM || thread instanceof java.util.concurrent.ForkJoinWorkerThread) {
+                if (loader == null || loader == PLATFORM || thread instanceof java.util.concurrent.ForkJoinWorkerThread
+                        || eventLoopThread(type)) {
                     return;
                 }
             }
             if (thread.getState() != Thread.State.NEW) {
                 return;
             }
-            THREADS.put(thread, context);
+            Starter starter = STARTERS.walk(Starter.FIND);
+            if (starter == Starter.POOL) {
+                return;
+            }
+            THREADS.put(thread, new Capture(context, starter == Starter.PER_TASK ? null : Context.leaseForChildren()));
         } catch (Throwable e) {
             // nothing: a thread's start must go ahead as if the agent were absent
         }
+    }
+
+    /** A thread class of an event-loop library, which serves every connection of its loop. */
+    private static boolean eventLoopThread(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Thread.class; c = c.getSuperclass()) {
+            if (c.getName().equals("io.netty.util.concurrent.FastThreadLocalThread")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -63,7 +99,25 @@ public final class CapturedContexts {
         if (THREADS.isEmpty() || thread != Thread.currentThread()) {
             return null;
         }
-        return begin(THREADS, thread);
+        try {
+            Capture capture = THREADS.remove(thread);
+            if (capture == null) {
+                return null;
+            }
+            if (capture.lease == null) {
+                return bind(capture.context, thread);
+            }
+            if (!capture.lease.holds()) {
+                return null; // what started it ended before it ran
+            }
+            Context.Leased leased = Context.bindLeased(capture.context, capture.lease);
+            if (Config.current().mdcEnabled()) {
+                leased.mdc = Mdc.put(capture.context, null, thread.getContextClassLoader());
+            }
+            return leased;
+        } catch (Throwable e) {
+            return null;
+        }
     }
 
     /**
@@ -113,32 +167,31 @@ public final class CapturedContexts {
         if (TASKS.isEmpty()) {
             return null;
         }
-        return begin(TASKS, task);
-    }
-
-    private static Object begin(Table table, Object key) {
         try {
-            String context = table.remove(key);
-            if (context == null) {
-                return null;
-            }
-            String previous = Context.current();
-            Mdc.Saved mdc = ContextTask.enter(context, previous, key);
-            return new Binding(previous, mdc);
+            String context = TASKS.remove(task);
+            return context == null ? null : bind(context, task);
         } catch (Throwable e) {
             return null;
         }
     }
 
+    private static Binding bind(String context, Object key) {
+        Object previous = Context.raw();
+        Mdc.Saved mdc = ContextTask.enter(context, previous, key);
+        return new Binding(previous, mdc);
+    }
+
     /** Restores what {@link #beginThread} or {@link #beginTask} found. Never throws. */
     public static void end(Object binding) {
-        if (binding instanceof Binding) {
-            try {
+        try {
+            if (binding instanceof Binding) {
                 Binding b = (Binding) binding;
                 ContextTask.exit(b.previous, b.mdc);
-            } catch (Throwable e) {
-                // nothing
+            } else if (binding instanceof Context.Leased) {
+                Context.endLeased((Context.Leased) binding);
             }
+        } catch (Throwable e) {
+            // nothing
         }
     }
 
@@ -175,18 +228,85 @@ public final class CapturedContexts {
 
     /** What a begin found, for its end. */
     private static final class Binding {
-        final String previous;
+        final Object previous;
         final Mdc.Saved mdc;
 
-        Binding(String previous, Mdc.Saved mdc) {
+        Binding(Object previous, Mdc.Saved mdc) {
             this.previous = previous;
             this.mdc = mdc;
         }
     }
 
+    /** What a thread's start captured for it: the context, and the binding it lasts for (null: its whole run). */
+    private static final class Capture {
+        final String context;
+        final Context.Bound lease;
+
+        Capture(String context, Context.Bound lease) {
+            this.context = context;
+            this.lease = lease;
+        }
+    }
+
+    /**
+     * Who calls {@code Thread.start()}, read from the first frames above {@code java.lang.Thread}'s own: a pool or a
+     * thread factory (an {@code Executor} or {@code ThreadFactory}, whose threads serve many requests) or a
+     * constructor or class initialiser (an object starting the thread it owns for its life: a client's connection
+     * reader, a producer's sender), all {@link #POOL}; a thread-per-task executor (whose thread runs one task); or
+     * the application (anything else).
+     */
+    enum Starter {
+        POOL, PER_TASK, APPLICATION;
+
+        /** How many frames above {@code Thread}'s own are read. */
+        private static final int FRAMES = 4;
+        static final Function<Stream<StackWalker.StackFrame>, Starter> FIND = new Find();
+
+        private static Starter of(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                String name = c.getName();
+                if (name.equals("java.util.concurrent.ThreadPerTaskExecutor")
+                        || name.equals("org.springframework.core.task.SimpleAsyncTaskExecutor")) {
+                    return PER_TASK;
+                }
+            }
+            if (java.util.concurrent.Executor.class.isAssignableFrom(type)
+                    || java.util.concurrent.ThreadFactory.class.isAssignableFrom(type)) {
+                return POOL;
+            }
+            return null;
+        }
+
+        /** Reads the frames (a class of its own rather than a lambda: nothing more is spun up in the boot loader). */
+        private static final class Find implements Function<Stream<StackWalker.StackFrame>, Starter> {
+            @Override
+            public Starter apply(Stream<StackWalker.StackFrame> frames) {
+                int read = 0;
+                for (Iterator<StackWalker.StackFrame> it = frames.iterator(); it.hasNext() && read < FRAMES; ) {
+                    StackWalker.StackFrame frame = it.next();
+                    Class<?> type = frame.getDeclaringClass();
+                    if (type == Thread.class || type == CapturedContexts.class) {
+                        continue;
+                    }
+                    read++;
+                    String method = frame.getMethodName();
+                    if (method.equals("<init>") || method.equals("<clinit>")) {
+                        return POOL; // a component starting the thread it owns: a client's reader, a sender
+                    }
+                    Starter starter = of(type);
+                    if (starter != null) {
+                        return starter;
+                    }
+                }
+                return APPLICATION;
+            }
+        }
+    }
+
+
     /** A concurrent map from objects, by identity and weakly held, to their captured context. */
-    private static final class Table {
-        private final ConcurrentHashMap<Object, String> map = new ConcurrentHashMap<>();
+    private static final class Table<V> {
+        private final ConcurrentHashMap<Object, V> map = new ConcurrentHashMap<>();
         private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
 
         boolean isEmpty() {
@@ -197,17 +317,17 @@ public final class CapturedContexts {
             return map.size();
         }
 
-        void put(Object key, String context) {
+        void put(Object key, V context) {
             expunge();
             map.put(new WeakKey(key, collected), context);
         }
 
-        void putIfAbsent(Object key, String context) {
+        void putIfAbsent(Object key, V context) {
             expunge();
             map.putIfAbsent(new WeakKey(key, collected), context);
         }
 
-        String remove(Object key) {
+        V remove(Object key) {
             return map.remove(new Lookup(key));
         }
 

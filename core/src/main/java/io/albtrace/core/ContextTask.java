@@ -33,6 +33,7 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
 
     /** The binding a thread pool's worker made for the task it is running (see {@link #beginWorkerTask}). */
     private static final ThreadLocal<Binding> WORKER = new ThreadLocal<>();
+    private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
 
     private final String context;
     private final Object task;
@@ -56,6 +57,25 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
     }
 
     /**
+     * Like {@link #wrap}, for the function of a synchronous {@code CompletableFuture} stage ({@code thenApply},
+     * {@code whenComplete}, ...): only an application's function is wrapped, not one of the JDK's own (a class of
+     * the boot or platform loader, which the JDK chains inside its own code, the HTTP client's for one). The stage
+     * then runs with the context where it was made, whichever thread completes the stage before it (another
+     * request's, or the client's own); where it runs on a thread that has that context already, nothing is bound.
+     */
+    public static Object wrapApplication(Object task) {
+        String context = Context.current();
+        if (context == null || task == null || task instanceof Future) {
+            return task;
+        }
+        ClassLoader loader = task.getClass().getClassLoader();
+        if (loader == null || loader == PLATFORM) {
+            return task;
+        }
+        return capture(context, task);
+    }
+
+    /**
      * Like {@link #wrap}, also for a {@link Future}: for a thread's own task, which nothing but the thread ever
      * sees (a virtual thread's, which may be the {@code Future} of a thread-per-task executor). A Future that
      * captured the same context binds nothing a second time ({@link #begin}).
@@ -66,6 +86,18 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
             return task;
         }
         return capture(context, task);
+    }
+
+    /**
+     * Like {@link #wrapAny}, for a task given to a servlet container's {@code AsyncContext.start}: where this thread
+     * has no context, the task runs with the one its request kept ({@link AsyncContexts#requestContext}).
+     */
+    public static Object wrapForAsyncStart(Object task, Object asyncContext) {
+        if (task == null || Context.current() != null) {
+            return wrapAny(task);
+        }
+        String context = AsyncContexts.requestContext(asyncContext);
+        return context == null ? task : capture(context, task);
     }
 
     private static Object capture(String context, Object task) {
@@ -150,7 +182,7 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
         }
         endWorkerTask();
         ContextTask wrapped = (ContextTask) task;
-        String previous = Context.current();
+        Object previous = Context.raw();
         Mdc.Saved mdc = enter(wrapped.context, previous, wrapped.task);
         WORKER.set(new Binding(previous, mdc));
         return wrapped.task;
@@ -177,7 +209,7 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
 
     @Override
     public void run() {
-        String previous = Context.current();
+        Object previous = Context.raw();
         Mdc.Saved mdc = enter(context, previous, task);
         try {
             ((Runnable) task).run();
@@ -188,7 +220,7 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
 
     @Override
     public Object call() throws Exception {
-        String previous = Context.current();
+        Object previous = Context.raw();
         Mdc.Saved mdc = enter(context, previous, task);
         try {
             return ((Callable<?>) task).call();
@@ -199,7 +231,7 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
 
     @Override
     public Object get() {
-        String previous = Context.current();
+        Object previous = Context.raw();
         Mdc.Saved mdc = enter(context, previous, task);
         try {
             return ((Supplier<?>) task).get();
@@ -211,7 +243,7 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
     @Override
     @SuppressWarnings("unchecked")
     public Object apply(Object value) {
-        String previous = Context.current();
+        Object previous = Context.raw();
         Mdc.Saved mdc = enter(context, previous, task);
         try {
             return ((Function<Object, ?>) task).apply(value);
@@ -223,7 +255,7 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
     @Override
     @SuppressWarnings("unchecked")
     public void accept(Object value) {
-        String previous = Context.current();
+        Object previous = Context.raw();
         Mdc.Saved mdc = enter(context, previous, task);
         try {
             ((Consumer<Object>) task).accept(value);
@@ -235,7 +267,7 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
     @Override
     @SuppressWarnings("unchecked")
     public void accept(Object first, Object second) {
-        String previous = Context.current();
+        Object previous = Context.raw();
         Mdc.Saved mdc = enter(context, previous, task);
         try {
             ((BiConsumer<Object, Object>) task).accept(first, second);
@@ -262,7 +294,7 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
         @Override
         @SuppressWarnings("unchecked")
         public Object apply(Object first, Object second) {
-            String previous = Context.current();
+            Object previous = Context.raw();
             Mdc.Saved mdc = enter(context, previous, task);
             try {
                 return ((BiFunction<Object, Object, ?>) task).apply(first, second);
@@ -284,8 +316,8 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
      * when the thread has that very context already (the task runs where it was handed over, or a second capture of
      * one hand-over): nothing is bound twice. Allocates nothing unless the application has an MDC. Never throws.
      */
-    static Mdc.Saved enter(String context, String previous, Object task) {
-        if (previous == context) {
+    static Mdc.Saved enter(String context, Object previous, Object task) {
+        if (Context.valueOf(previous) == context) {
             return null;
         }
         Context.set(context);
@@ -301,17 +333,17 @@ public final class ContextTask implements Runnable, Callable<Object>, Supplier<O
     }
 
     /** Restores the MDC and the context {@link #enter} found. Never throws. */
-    static void exit(String previous, Mdc.Saved mdc) {
+    static void exit(Object previous, Mdc.Saved mdc) {
         Mdc.restore(mdc);
-        Context.set(previous);
+        Context.restore(previous);
     }
 
     /** What a pool's worker bound for its current task ({@link #beginWorkerTask}). */
     private static final class Binding {
-        private final String previous;
+        private final Object previous;
         private final Mdc.Saved mdc;
 
-        Binding(String previous, Mdc.Saved mdc) {
+        Binding(Object previous, Mdc.Saved mdc) {
             this.previous = previous;
             this.mdc = mdc;
         }

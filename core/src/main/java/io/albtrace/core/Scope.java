@@ -3,11 +3,11 @@ package io.albtrace.core;
 /** A binding made by {@link Context#bind(String)}; closing it restores the previous context. */
 public final class Scope implements AutoCloseable {
 
-    private final String previous;
+    private final Object previous;
     private final Thread owner;
     private boolean closed;
 
-    Scope(String previous) {
+    Scope(Object previous) {
         this.previous = previous;
         this.owner = Thread.currentThread();
     }
@@ -24,6 +24,6 @@ public final class Scope implements AutoCloseable {
             return;
         }
         closed = true;
-        Context.set(previous);
+        Context.restore(previous);
     }
 }

@@ -137,6 +137,32 @@ public final class ServerEntry implements AutoCloseable {
         }
     }
 
+    /**
+     * For a request that goes on after the handler returns (a servlet that went asynchronous), called before
+     * {@link #close}: the threads the handler started keep the request's context after this entry closes, until
+     * {@link Context#endKept} (the request completes). Returns what to end then, or null where the handler
+     * started no thread. Never throws. ({@link AsyncContexts#keepForAsync} does this for servlets.)
+     */
+    public Object keepForAsync() {
+        try {
+            return Thread.currentThread() == owner && !closed ? Context.keepForLater() : null;
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    /**
+     * True when the handler started a thread that inherited this entry's context (only then is there anything for
+     * {@link #keepForAsync} to keep). Never throws.
+     */
+    public boolean startedThreads() {
+        try {
+            return Thread.currentThread() == owner && !closed && Context.leaseMade();
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
     /** True while an entry is open on this thread. */
     public static boolean inside() {
         return OPEN.get() != null;

@@ -1,6 +1,8 @@
 package io.albtrace.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -170,6 +172,71 @@ class ContextTest {
             child.start();
             child.join();
             assertNull(there.get(), "a new thread does not inherit the context");
+        }
+    }
+
+    /**
+     * SPEC 5.5, the bookkeeping behind a thread that inherits a binding: it holds while the binding it was started
+     * from is open and is unbound (with what it had before restored) the first time the thread finds it ended.
+     */
+    @Test
+    void anInheritedBindingHoldsWhileTheBindingItWasStartedFromIsOpen() throws Exception {
+        Scope request = Context.bind(A);
+        Context.Bound lease = Context.leaseForChildren();
+        assertEquals(A, Context.current(), "making the lease changes nothing for the thread that binds");
+        assertSame(lease, Context.leaseForChildren(), "one lease per binding");
+        AtomicReference<String> during = new AtomicReference<>();
+        AtomicReference<String> after = new AtomicReference<>();
+        AtomicReference<Context.Bound> grandchildLease = new AtomicReference<>();
+        CountDownLatch ended = new CountDownLatch(1);
+        Thread child = new Thread(() -> {
+            Context.Leased leased = Context.bindLeased(A, lease);
+            during.set(Context.current());
+            grandchildLease.set(Context.leaseForChildren());
+            awaitQuietly(ended);
+            after.set(String.valueOf(Context.current()));
+            Context.endLeased(leased);
+        });
+        child.start();
+        for (int i = 0; i < 1000 && during.get() == null; i++) {
+            Thread.sleep(1);
+        }
+        assertEquals(A, during.get());
+        assertSame(lease, grandchildLease.get(), "a thread started by an inheriting thread shares its lease");
+        try (Scope task = Context.bind(B)) {
+            assertSame(lease, grandchildLease.get());
+            assertTrue(Context.leaseForChildren() != lease, "a binding over it leases on its own");
+        }
+        assertTrue(lease.holds(), "a binding made and closed over the request's does not end it");
+        request.close();
+        assertFalse(lease.holds());
+        ended.countDown();
+        child.join();
+        assertEquals("null", after.get(), "the inherited binding outlived the binding it was started from");
+    }
+
+    @Test
+    void aBindingKeptForLaterEndsOnlyWhenToldTo() {
+        Scope request = Context.bind(A);
+        Context.Bound lease = Context.leaseForChildren();
+        assertTrue(Context.leaseMade());
+        assertSame(lease, Context.keepForLater());
+        request.close();
+        assertNull(Context.current());
+        assertTrue(lease.holds(), "kept: the asynchronous request goes on");
+        Context.endKept(lease);
+        assertFalse(lease.holds());
+        try (Scope plain = Context.bind(B)) {
+            assertFalse(Context.leaseMade());
+            assertNull(Context.keepForLater(), "no thread was started: nothing to keep");
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -383,6 +383,11 @@ class ExecutorsTest {
             Thread t = new Thread(() -> seen.set(Context.current()));
             t.start();
             started.set(t);
+            try {
+                t.join(TIMEOUT * 1000L); // the thread has the context while the binding that started it is open
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         });
         started.get().join(TIMEOUT * 1000L);
         assertTrue(seen.get() != null && seen.get().contains(";Capture="), String.valueOf(seen.get()));
@@ -770,7 +775,7 @@ class ExecutorsTest {
         }
     }
 
-    private static <T> T get(Callable<T> call) {
+    static <T> T get(Callable<T> call) {
         try {
             return call.call();
         } catch (Exception e) {
@@ -778,7 +783,7 @@ class ExecutorsTest {
         }
     }
 
-    private static void await(CountDownLatch latch) {
+    static void await(CountDownLatch latch) {
         try {
             latch.await(TIMEOUT, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -793,6 +798,18 @@ class ExecutorsTest {
 
         static Thread start(Runnable task) throws Exception {
             return (Thread) Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, task);
+        }
+
+        /** {@code Executors.newThreadPerTaskExecutor(Thread.ofPlatform().factory())}: a platform thread per task. */
+        static ExecutorService platformPerTask() {
+            try {
+                Object builder = Thread.class.getMethod("ofPlatform").invoke(null);
+                Object factory = Class.forName("java.lang.Thread$Builder").getMethod("factory").invoke(builder);
+                return (ExecutorService) Executors.class.getMethod("newThreadPerTaskExecutor",
+                        java.util.concurrent.ThreadFactory.class).invoke(null, factory);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         static Thread startPlatform(Runnable task) throws Exception {
