@@ -26,7 +26,10 @@ final class CaptureAdvice {
         }
     }
 
-    /** The second argument (a {@code CompletableFuture} stage's function after its executor). */
+    /**
+     * The second argument (a {@code CompletableFuture} stage's function after its executor: null for a synchronous
+     * stage, whose function is captured only when it is the application's).
+     */
     public static final class Second {
         private Second() {
         }
@@ -34,9 +37,7 @@ final class CaptureAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         public static void enter(@Advice.Argument(0) Object executor,
                 @Advice.Argument(value = 1, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object task) {
-            if (executor != null) {
-                task = ContextTask.wrap(task);
-            }
+            task = executor != null ? ContextTask.wrap(task) : ContextTask.wrapApplication(task);
         }
     }
 
@@ -48,9 +49,7 @@ final class CaptureAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         public static void enter(@Advice.Argument(0) Object executor,
                 @Advice.Argument(value = 2, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object task) {
-            if (executor != null) {
-                task = ContextTask.wrap(task);
-            }
+            task = executor != null ? ContextTask.wrap(task) : ContextTask.wrapApplication(task);
         }
     }
 }

@@ -16,7 +16,10 @@ import java.util.concurrent.Executor;
  * They all go through a private {@code ...Stage(Executor, ...)} method that takes the application's function; when
  * the executor is not null (an {@code ...Async} call) the function is captured, with the context current where the
  * stage was made, and bound where the pool runs it. The function is kept inside the completion, out of the
- * application's sight. The synchronous stages (no executor) are left alone.
+ * application's sight. The synchronous stages (no executor: {@code thenApply}, {@code whenComplete}, ...) capture
+ * the application's function the same way (not the JDK's own, which its HTTP client chains by the dozen): it runs
+ * with the context of the code that made the stage, not with the context of whichever thread completes the stage
+ * before it (another request's, or none).
  */
 public final class CompletableFutureInstrumentation implements TypeInstrumentation {
 

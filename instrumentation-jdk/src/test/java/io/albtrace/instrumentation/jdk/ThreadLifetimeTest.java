@@ -299,6 +299,41 @@ class ThreadLifetimeTest {
         Trace.assertForwarded("Root={NEW}", FIRST, only("/chain-after"));
     }
 
+    /**
+     * A synchronous {@code CompletableFuture} stage runs with the context of the code that made it, not with the
+     * context of the thread that completes the stage before it: a stage made in one request and completed while
+     * another request (its own Root) is served calls out with the first request's Root.
+     */
+    @Test
+    void aSynchronousStageRunsWithTheContextWhereItWasMade() throws Exception {
+        CompletableFuture<String> pending = new CompletableFuture<>();
+        AtomicReference<CompletableFuture<Integer>> stage = new AtomicReference<>();
+        front.handle("/make/", exchange -> {
+            stage.set(pending.thenApply(x -> ExecutorsTest.get(() -> Front.connectionGet(back.url("/stage")))));
+            Front.respond(exchange, 200, "ok");
+        });
+        String second = "Root=1-67891233-dddddddddddddddddddddddd;Lb=second";
+        front.handle("/complete/", exchange -> {
+            pending.complete("go");
+            Front.respond(exchange, 200, String.valueOf(Context.current()));
+        });
+        assertEquals(200, front.call("/make/", FIRST).code);
+        Front.Called r = front.call("/complete/", second);
+        assertEquals(second, r.body);
+        assertEquals(200, stage.get().get(TIMEOUT, TimeUnit.SECONDS));
+        Trace.assertForwarded("Self={NEW};" + FIRST, FIRST + second, only("/stage"));
+        // made where no context is bound: it runs with that of the thread that completes it, as before
+        CompletableFuture<String> unbound = new CompletableFuture<>();
+        CompletableFuture<Integer> free = unbound.thenApply(x -> ExecutorsTest.get(() -> Front.connectionGet(back.url("/free"))));
+        front.handle("/complete-free/", exchange -> {
+            unbound.complete("go");
+            Front.respond(exchange, 200, "ok");
+        });
+        assertEquals(200, front.call("/complete-free/", second).code);
+        assertEquals(200, free.get(TIMEOUT, TimeUnit.SECONDS));
+        Trace.assertForwarded("Self={NEW};" + second, second, only("/free"));
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     /** Waits until the front has finished the previous request (its one thread serves this one). */
