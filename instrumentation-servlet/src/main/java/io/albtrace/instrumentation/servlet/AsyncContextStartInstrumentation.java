@@ -4,6 +4,7 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
+import io.albtrace.core.AsyncContexts;
 import io.albtrace.core.ContextTask;
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
@@ -18,7 +19,7 @@ import net.bytebuddy.asm.Advice;
  * {@code org.eclipse.jetty.ee8.nested.AsyncContextState} and its ee9 twin): the task runs on a container thread with
  * the context of the thread that started it ({@link ContextTask#wrapAny}), which is the request's when a servlet calls
  * it; the container thread has it for exactly the task's run. A task started from a thread with no context (the
- * application's own) runs with none.
+ * application's own) runs with the context its request kept at its first entry ({@link ContextTask#wrapForAsyncStart}).
  */
 public final class AsyncContextStartInstrumentation implements TypeInstrumentation {
 
@@ -37,6 +38,23 @@ public final class AsyncContextStartInstrumentation implements TypeInstrumentati
     public void transform(AdviceTarget target) {
         target.applyAdvice(named("start").and(takesArguments(1)).and(takesArgument(0, Runnable.class)),
                 AsyncContextStartInstrumentation.class.getName() + "$StartAdvice");
+        target.applyAdvice(named("complete").and(takesArguments(0)),
+                AsyncContextStartInstrumentation.class.getName() + "$CompleteAdvice");
+    }
+
+    /**
+     * The request is complete: the threads its handler started, which kept its context while it was asynchronous,
+     * lose it (SPEC 5.5).
+     */
+    public static final class CompleteAdvice {
+
+        private CompleteAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static void enter(@Advice.This Object asyncContext) {
+            AsyncContexts.completed(asyncContext);
+        }
     }
 
     /** Hands the container the task wrapped. */
@@ -46,9 +64,10 @@ public final class AsyncContextStartInstrumentation implements TypeInstrumentati
         }
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        public static void enter(@Advice.Argument(value = 0, readOnly = false) Runnable task) {
+        public static void enter(@Advice.This Object asyncContext,
+                @Advice.Argument(value = 0, readOnly = false) Runnable task) {
             // the container alone runs it: even a Future the application keeps is safe to wrap here
-            task = (Runnable) ContextTask.wrapAny(task);
+            task = (Runnable) ContextTask.wrapForAsyncStart(task, asyncContext);
         }
     }
 }

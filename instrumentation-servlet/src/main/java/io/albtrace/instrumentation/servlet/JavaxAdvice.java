@@ -1,5 +1,6 @@
 package io.albtrace.instrumentation.servlet;
 
+import io.albtrace.core.AsyncContexts;
 import io.albtrace.core.Log;
 import io.albtrace.core.ServerEntry;
 import io.albtrace.core.TraceHeader;
@@ -59,6 +60,14 @@ public final class JavaxAdvice {
                 return null;
             }
             Object first = request.getAttribute(Servlets.CONTEXT_ATTRIBUTE);
+            if (first != null) {
+                // a later pass (an async dispatch): the threads the previous pass started lose the context now
+                Object kept = request.getAttribute(Servlets.KEPT_ATTRIBUTE);
+                if (kept != null) {
+                    request.removeAttribute(Servlets.KEPT_ATTRIBUTE);
+                    AsyncContexts.redispatched(kept);
+                }
+            }
             ServerEntry entry = ServerEntry.enter(first instanceof String ? (String) first
                     : request.getHeader(TraceHeader.NAME), request.getClass().getClassLoader());
             if (entry != null && first == null) {
@@ -76,8 +85,18 @@ public final class JavaxAdvice {
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        public static void exit(@Advice.Enter ServerEntry entry) {
+        public static void exit(@Advice.Enter ServerEntry entry, @Advice.AllArguments Object[] arguments) {
             if (entry != null) {
+                if (entry.startedThreads()) {
+                    // the handler started threads: where the request goes on asynchronously, they keep its context
+                    // until it completes (AsyncContext.complete) or is dispatched again, not just until this returns
+                    for (int i = arguments.length - 1; i >= 0; i--) {
+                        if (arguments[i] instanceof HttpServletRequest) {
+                            AsyncContexts.keepForAsync(arguments[i], entry);
+                            break;
+                        }
+                    }
+                }
                 entry.close();
             }
         }

@@ -119,6 +119,9 @@ public final class JavaxApp implements ServletContainerInitializer, ServletConte
                 }
             });
         });
+        // the task is started by the application's own thread, which has no context: it runs with the request's
+        servlet(context, "/async-start-elsewhere", (request, response) -> ELSEWHERE.add(request.startAsync()));
+        startElsewhere();
         servlet(context, "/async-dispatch", (request, response) -> {
             if (request.getDispatcherType() == DispatcherType.ASYNC) {
                 Recorder.record("dispatched");
@@ -146,9 +149,53 @@ public final class JavaxApp implements ServletContainerInitializer, ServletConte
                 } finally {
                     async.complete();
                 }
+                // the request is complete: once the container has left the servlet too, the context is gone (SPEC 5.5)
+                for (int i = 0; i < 500 && Context.current() != null; i++) {
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        break;
+                    }
+                }
+                Recorder.record("completing-thread-after");
             }, "application-thread");
             other.start();
         });
+    }
+
+    /** The AsyncContexts that the application's own thread starts a task on. */
+    private static final java.util.concurrent.BlockingQueue<AsyncContext> ELSEWHERE =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+    private static Thread elsewhere;
+
+    /** Starts, once, the application's own thread that starts a task on each AsyncContext it is given. */
+    private static synchronized void startElsewhere() {
+        if (elsewhere != null) {
+            return;
+        }
+        elsewhere = new Thread(() -> {
+            try {
+                while (true) {
+                    AsyncContext async = ELSEWHERE.take();
+                    Recorder.record("elsewhere-starter");
+                    async.start(() -> {
+                        try {
+                            Recorder.record("elsewhere-task");
+                            Recorder.callBack("/back/elsewhere-task");
+                            answer((HttpServletResponse) async.getResponse());
+                        } catch (IOException e) {
+                            Recorder.record("elsewhere-task-failed " + e);
+                        } finally {
+                            async.complete();
+                        }
+                    });
+                }
+            } catch (InterruptedException e) {
+                // the test JVM ends
+            }
+        }, "application-starter");
+        elsewhere.setDaemon(true);
+        elsewhere.start();
     }
 
     private static void servlet(ServletContext context, String path, Body body) {

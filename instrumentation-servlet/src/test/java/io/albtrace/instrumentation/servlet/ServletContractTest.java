@@ -230,6 +230,22 @@ class ServletContractTest {
         noLeakAfterwards();
     }
 
+    /**
+     * {@code AsyncContext.start} called by a thread of the application's that has no context: the task runs with the
+     * context the request kept at its first pass (here a Root made for a request that came without a header).
+     */
+    @Test
+    void asyncStartFromAThreadWithoutAContextRunsTheTaskWithTheRequestsContext() throws Exception {
+        Balancer.Answer answer = get("/async-start-elsewhere", null);
+        assertEquals(200, answer.status, answer::toString);
+        Trace.assertForwarded("Root={NEW}", null, answer.body);
+        assertEquals(List.of("null"), Recorder.at("elsewhere-starter"));
+        assertEquals(List.of(answer.body), Recorder.at("elsewhere-task"));
+        Trace.assertForwarded("Self={NEW};" + answer.body, answer.body, onlyBackCall("/back/elsewhere-task"));
+        nothingOnTheContainerThreads();
+        noLeakAfterwards();
+    }
+
     @Test
     void anAsyncDispatchBindsTheSameContextAsTheFirstPass() throws Exception {
         Balancer.Answer answer = get("/async-dispatch", null); // no header: the Root made first is kept
@@ -253,7 +269,12 @@ class ServletContractTest {
         assertEquals("completed", answer.body);
         assertEquals(List.of("Root=" + Trace.ROOT), Recorder.at("before-complete"));
         assertEquals(List.of("Root=" + Trace.ROOT), Recorder.at("completing-thread"),
-                "a thread started while serving the request carries its context");
+                "a thread started while serving the request carries its context while the request is asynchronous");
+        for (int i = 0; i < 1000 && Recorder.at("completing-thread-after").isEmpty(); i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(Collections.singletonList("null"), Recorder.at("completing-thread-after"),
+                "the thread kept the context after the request completed");
         nothingOnTheContainerThreads();
         noLeakAfterwards();
     }
