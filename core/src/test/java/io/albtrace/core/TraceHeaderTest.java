@@ -465,10 +465,7 @@ class TraceHeaderTest {
 
         @Test
         void tenThousandFieldsAreRootOnly() {
-            StringBuilder customs = new StringBuilder();
-            for (int i = 0; i < 10_000; i++) {
-                customs.append(";k").append(i).append("=v").append(i);
-            }
+            String customs = io.albtrace.testing.Trace.customFields(10_000);
             assertEquals(ROOT, TraceHeader.entry("Self=" + S + ";" + ROOT + customs));
             enters(customs.substring(1), "Root={NEW}");
         }
