@@ -83,8 +83,7 @@ public final class ServerEntry implements AutoCloseable {
                 entry.respond(responseHeaders);
             }
             if (config.debug()) {
-                Log.warn("debug: server entry [" + (incoming == null ? "" : incoming) + "] -> context [" + context
-                        + "]");
+                Log.warn("debug: server entry [" + Log.value(incoming) + "] -> context [" + Log.value(context) + "]");
             }
             return entry;
         } catch (Throwable e) {
