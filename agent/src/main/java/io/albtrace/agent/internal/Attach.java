@@ -2,6 +2,7 @@ package io.albtrace.agent.internal;
 
 import io.albtrace.agent.AlbtraceAgent;
 import io.albtrace.core.Config;
+import io.albtrace.core.Log;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -87,7 +88,7 @@ final class Attach {
             requireAttachable(request.pid);
             return attach(request);
         } catch (Refusal r) {
-            err.println(PREFIX + r.getMessage());
+            err.println(PREFIX + Log.printable(r.getMessage()));
             return r.status;
         }
     }
@@ -105,7 +106,8 @@ final class Attach {
             pid = -1;
         }
         if (pid <= 0) {
-            throw new Refusal(USAGE, "'" + id + "' is not a process id (a whole number above 0): " + USAGE_LINE);
+            throw new Refusal(USAGE, "'" + Log.value(id) + "' is not a process id (a whole number above 0): "
+                    + USAGE_LINE);
         }
         if (pid == self) {
             throw new Refusal(USAGE, pid + " is this command's own JVM; give the id of another one");
@@ -129,15 +131,19 @@ final class Attach {
         return new Request(pid, String.join(",", parts));
     }
 
+    /**
+     * What is wrong with one setting given on the command line, or null. A value is not echoed whole (it may be a
+     * secret pasted in the wrong place: {@link Log#hidden}); a key is escaped and cut.
+     */
     private static String settingError(String key, String value) {
         if (value == null) {
-            return "'" + key + "' is not key=value";
+            return "'" + Log.hidden(key) + "' is not key=value";
         }
         if (!Config.knownKeys().contains(key)) {
-            return "unknown setting '" + key + "'";
+            return "unknown setting '" + Log.value(key) + "'";
         }
         String why = Config.invalidValue(key, value);
-        return why == null ? null : key + "=" + value + " " + why;
+        return why == null ? null : Config.refused(key, value, why, null);
     }
 
     private static void requireAttachModule() throws Refusal {
@@ -377,8 +383,8 @@ final class Attach {
 
     /**
      * The report's lines, or null when there is none to trust: not the regular file this command made (its
-     * {@code key}, when known), or not readable. At most {@link #REPORT_LIMIT} bytes are read; control characters
-     * are taken out, so nothing the target wrote can drive this terminal.
+     * {@code key}, when known), or not readable. At most {@link #REPORT_LIMIT} bytes are read; each line is escaped
+     * and cut ({@link Log#printable}), so nothing the target wrote can drive this terminal.
      */
     static List<String> readReport(Path file, Object key) {
         try {
@@ -400,7 +406,7 @@ final class Attach {
             }
             List<String> lines = new ArrayList<>();
             for (String line : text.split("\r?\n", -1)) {
-                lines.add(printable(line));
+                lines.add(Log.printable(line));
             }
             if (lines.get(lines.size() - 1).isEmpty()) {
                 lines.remove(lines.size() - 1);
@@ -409,14 +415,6 @@ final class Attach {
         } catch (IOException | RuntimeException e) {
             return null;
         }
-    }
-
-    /** The text without control characters (terminal escapes among them). */
-    static String printable(String text) {
-        StringBuilder b = new StringBuilder(text.length());
-        text.codePoints().filter(c -> !Character.isISOControl(c) && Character.getType(c) != Character.FORMAT)
-                .forEach(b::appendCodePoint);
-        return b.toString();
     }
 
     /**

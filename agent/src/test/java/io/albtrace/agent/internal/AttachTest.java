@@ -66,6 +66,25 @@ class AttachTest {
     }
 
     @Test
+    void whatTheCommandLineGaveIsEscapedAndASettingsValueNotEchoedWhole() {
+        Attach.Refusal r = assertThrows(Attach.Refusal.class,
+                () -> parse("attach", "1\u001b[2J\u0000" + "9".repeat(5000)));
+        assertTrue(r.getMessage().startsWith("'1\\x1b[2J\\x00999"), r.getMessage().substring(0, 40));
+        assertTrue(r.getMessage().contains("...(cut from 5006 characters)' is not a process id"), r.getMessage());
+        String secret = "ghp_0123456789abcdefghijklmnopqrstuvwxyz";
+        r = assertThrows(Attach.Refusal.class, () -> parse("attach", "77", "albtrace.debug=" + secret, secret,
+                "albtrace.\u00e9=1"));
+        assertFalse(r.getMessage().contains(secret.substring(0, 4)), r.getMessage());
+        assertTrue(r.getMessage().startsWith("albtrace.debug=ghp...(40 characters, not shown whole) is not true or"
+                + " false; 'ghp...(40 characters, not shown whole)' is not key=value; unknown setting"
+                + " 'albtrace.\\xe9'; nothing was attached."), r.getMessage());
+        Printed p = new Printed();
+        assertEquals(Attach.USAGE, p.attach.run(new String[] {"attach", "\u001b]0;x\u0007"}));
+        assertEquals("[albtrace] '\\x1b]0;x\\x07' is not a process id (a whole number above 0): "
+                + Attach.USAGE_LINE + "\n", p.err());
+    }
+
+    @Test
     void noPidIsAUsageError() {
         Attach.Refusal r = assertThrows(Attach.Refusal.class, () -> parse("attach"));
         assertEquals(Attach.USAGE, r.status);
@@ -77,7 +96,8 @@ class AttachTest {
         Attach.Refusal r = assertThrows(Attach.Refusal.class, () -> parse("attach", "77", "albtrace.debug=true",
                 "albtrace.nope=1,debug", "albtrace.max.header.bytes=0", "ALBTRACE_DEBUG=true", "albtrace.enabled=on"));
         assertEquals(Attach.USAGE, r.status);
-        assertTrue(r.getMessage().startsWith("unknown setting 'albtrace.nope'; 'debug' is not key=value;"
+        assertTrue(r.getMessage().startsWith("unknown setting 'albtrace.nope'; 'deb...(5 characters, not shown"
+                + " whole)' is not key=value;"
                 + " albtrace.max.header.bytes=0 is not a whole number from 1 to 1048576; unknown setting"
                 + " 'ALBTRACE_DEBUG'; albtrace.enabled=on is not true or false; nothing was attached. Known settings:"
                 + " albtrace.config, albtrace.enabled, "), r.getMessage());
@@ -224,15 +244,16 @@ class AttachTest {
         assertNull(Attach.readReport(file, key), "empty: no report");
 
         Files.write(file, "started albtrace 1.0\r\nproblem a\u001b]0;owned\u0007b\u009b2J\u202ec\tz\n".getBytes(StandardCharsets.UTF_8));
-        assertEquals(List.of("started albtrace 1.0", "problem a]0;ownedb2Jcz"), Attach.readReport(file, key));
+        assertEquals(List.of("started albtrace 1.0", "problem a\\x1b]0;owned\\x07b\\x9b2J\\u202ec\\x09z"),
+                Attach.readReport(file, key), "escaped: nothing the target wrote drives the terminal");
 
         // oversized: at most 64 KiB is read
         byte[] big = new byte[10 * Attach.REPORT_LIMIT];
         java.util.Arrays.fill(big, (byte) 'x');
         Files.write(file, big);
         List<String> lines = Attach.readReport(file, key);
-        assertEquals(1, lines.size());
-        assertEquals(Attach.REPORT_LIMIT, lines.get(0).length());
+        assertEquals(List.of("x".repeat(io.albtrace.core.Log.LINE_CHARS) + "...(cut from " + Attach.REPORT_LIMIT
+                + " characters)"), lines, "and each line is cut");
 
         // another file put in its place, a symbolic link (to /dev/zero, to a secret), a FIFO: none is read
         Path secret = Files.write(tmp.resolve("secret"), "started secret\n".getBytes(StandardCharsets.UTF_8));
