@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
 /**
@@ -253,7 +254,7 @@ final class Attach {
 
     private int attach(Request request) throws Refusal {
         File jar = agentJar();
-        Report report = makeReport(request.pid);
+        Report report = makeReport(request.pid, message -> err.println(PREFIX + Log.printable(message)));
         String arguments = (report == null ? "" : AlbtraceAgent.REPORT_ARGUMENT + report.seen
                 + (request.settings.isEmpty() ? "" : ",")) + request.settings;
         try {
@@ -313,21 +314,82 @@ final class Attach {
      * Makes a private directory (mode 711, this user's) and an empty file in it (mode 600), the only thing given
      * to the target's user when they differ (root attaching). On Linux both go in the target's own /tmp, through
      * {@code /proc/PID/root} (its mount namespace: a private /tmp, a container), and the target is given the name
-     * as it sees it; elsewhere in this command's temporary directory. Null when none can be made.
+     * as it sees it, unless that /tmp is not a plain directory ({@link #makeReportInRoot}, which says why through
+     * {@code say}); else, and elsewhere, in this command's temporary directory. Null when none can be made.
      */
-    static Report makeReport(long pid) {
-        Path targetTmp = Paths.get("/proc", Long.toString(pid), "root", "tmp");
-        if (Files.isDirectory(targetTmp)) {
-            Report report = makeReport(targetTmp, "/tmp", pid);
+    static Report makeReport(long pid, Consumer<String> say) {
+        Path root = Paths.get("/proc", Long.toString(pid), "root");
+        if (Files.isDirectory(root)) {
+            Report report = makeReportInRoot(root, pid, say);
             if (report != null) {
                 return report;
             }
         }
-        return makeReport(Paths.get(System.getProperty("java.io.tmpdir")), null, pid);
+        return makeReport(Paths.get(System.getProperty("java.io.tmpdir")), null, pid, null);
     }
 
-    /** A report in {@code base}, which the target knows as {@code seenAs} (null: the same). */
-    static Report makeReport(Path base, String seenAs, long pid) {
+    /**
+     * A report in {@code root/tmp}, the target's /tmp as this command reaches it through the target's root, or null.
+     * That /tmp must be a directory, not a symbolic link: this command would resolve a link itself, an absolute one
+     * from this machine's root and a relative one by climbing out of the target's root with {@code ..}, so a
+     * container whose /tmp is a link could have this command (root, from the host) make the directory, and give a
+     * file in it to the container's user, in one of this machine's own directories. Such a /tmp, or one that is not
+     * a directory, is said through {@code say} and not used; a target without one is not said (this command's own
+     * temporary directory serves, as on a system without {@code /proc}).
+     */
+    static Report makeReportInRoot(Path root, long pid, Consumer<String> say) {
+        Path tmp = root.resolve("tmp");
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(tmp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        String fallback = "the agent's report goes through this command's own temporary directory, which that JVM"
+                + " sees only if it shares this machine's /tmp (otherwise see its stderr)";
+        if (attributes.isSymbolicLink()) {
+            String to;
+            try {
+                to = Log.value(Files.readSymbolicLink(tmp).toString());
+            } catch (IOException | RuntimeException e) {
+                to = "unreadable";
+            }
+            say.accept("the /tmp of JVM " + pid + " is a symbolic link (to " + to + "); it is not followed, as it"
+                    + " could lead out of that JVM's root into this machine's own directories: " + fallback);
+            return null;
+        }
+        if (!attributes.isDirectory()) {
+            say.accept("the /tmp of JVM " + pid + " is not a directory; " + fallback);
+            return null;
+        }
+        return makeReport(tmp, "/tmp", pid, attributes.fileKey());
+    }
+
+    /**
+     * Whether {@code dir} was made in {@code base}: {@code base} is still the directory whose file key is
+     * {@code baseKey} (not a link put in its place since it was checked) and {@code dir}'s own parent, as the system
+     * resolves it, is that directory. Without file keys (not a POSIX system), true.
+     */
+    static boolean madeIn(Path base, Object baseKey, Path dir) {
+        if (baseKey == null) {
+            return true;
+        }
+        try {
+            BasicFileAttributes now = Files.readAttributes(base, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            BasicFileAttributes parent = Files.readAttributes(dir.resolve(".."), BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            return now.isDirectory() && baseKey.equals(now.fileKey()) && baseKey.equals(parent.fileKey());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A report in {@code base}, which the target knows as {@code seenAs} (null: the same). With {@code baseKey}
+     * (the file key {@code base} had when it was checked), the directory made is checked to be in that very
+     * directory ({@link #madeIn}) before anything is made in it or given away, and again before the file is given.
+     */
+    static Report makeReport(Path base, String seenAs, long pid, Object baseKey) {
         Path dir = null;
         Path file = null;
         try {
@@ -335,16 +397,26 @@ final class Attach {
             if (posix) {
                 dir = Files.createTempDirectory(base, "albtrace-attach-",
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } else {
+                dir = Files.createTempDirectory(base, "albtrace-attach-");
+            }
+            if (!madeIn(base, baseKey, dir)) {
+                throw new IOException(base + " changed while the report directory was made");
+            }
+            if (posix) {
                 file = Files.createFile(dir.resolve("report"),
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } else {
-                dir = Files.createTempDirectory(base, "albtrace-attach-");
                 file = Files.createFile(dir.resolve("report"));
             }
             String seen = seenAs == null ? file.toString() : seenAs + "/" + dir.getFileName() + "/report";
             Object key = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             Report report = new Report(dir, file, seen, key);
             if (seen.indexOf(',') >= 0) {
+                report.delete();
+                return null;
+            }
+            if (!madeIn(base, baseKey, dir)) {
                 report.delete();
                 return null;
             }

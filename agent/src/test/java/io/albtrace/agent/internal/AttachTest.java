@@ -270,7 +270,7 @@ class AttachTest {
 
     @Test
     void theReportFileIsPrivate(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-        Attach.Report r = Attach.makeReport(tmp, "/tmp", ProcessHandle.current().pid());
+        Attach.Report r = Attach.makeReport(tmp, "/tmp", ProcessHandle.current().pid(), null);
         try {
             assertEquals(tmp, r.dir.getParent());
             assertEquals("/tmp/" + r.dir.getFileName() + "/report", r.seen);
@@ -283,7 +283,9 @@ class AttachTest {
         assertFalse(Files.exists(r.dir));
 
         // on Linux the report goes in the target's /tmp as it sees it, here this JVM's own
-        Attach.Report own = Attach.makeReport(ProcessHandle.current().pid());
+        List<String> said = new java.util.ArrayList<>();
+        Attach.Report own = Attach.makeReport(ProcessHandle.current().pid(), said::add);
+        assertEquals(List.of(), said);
         try {
             if (Files.isDirectory(Paths.get("/proc/self/root/tmp"))) {
                 assertTrue(own.dir.startsWith("/proc/" + ProcessHandle.current().pid() + "/root/tmp"), own.dir.toString());
@@ -292,6 +294,87 @@ class AttachTest {
             }
         } finally {
             own.delete();
+        }
+    }
+
+    /**
+     * A container's {@code /tmp} that is a symbolic link is never followed: this command (root, attaching from the
+     * host) would resolve it itself, an absolute link from this machine's root and a relative one by climbing out of
+     * the container's root, and make the report directory, and give a file in it to the container's user, in one of
+     * this machine's own directories. A fake root stands for {@code /proc/PID/root}.
+     */
+    @ParameterizedTest(name = "tmp -> {0}")
+    @CsvSource({"absolute", "relative", "inside"})
+    void aTmpThatIsASymbolicLinkIsNotFollowed(String link, @org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path root = Files.createDirectory(dir.resolve("root"));
+        Path outside = Files.createDirectory(dir.resolve("host-directory"));
+        Files.createDirectories(root.resolve("var/tmp"));
+        Path target = switch (link) {
+            case "absolute" -> outside.toAbsolutePath();
+            case "relative" -> Paths.get("../host-directory");
+            default -> Paths.get("var/tmp"); // inside the root, but refused all the same: one rule, no resolving
+        };
+        Files.createSymbolicLink(root.resolve("tmp"), target);
+        List<String> said = new java.util.ArrayList<>();
+        assertNull(Attach.makeReportInRoot(root, 4321, said::add));
+        assertEquals(List.of(), listing(outside), "nothing made outside the root");
+        assertEquals(List.of(), listing(root.resolve("var/tmp")), "nor where the link leads inside it");
+        assertEquals(List.of("the /tmp of JVM 4321 is a symbolic link (to " + target + "); it is not followed, as it"
+                + " could lead out of that JVM's root into this machine's own directories: the agent's report goes"
+                + " through this command's own temporary directory, which that JVM sees only if it shares this"
+                + " machine's /tmp (otherwise see its stderr)"), said);
+    }
+
+    @Test
+    void aTmpThatIsADirectoryTakesTheReportAndNoTmpIsSaidNothing(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path root = Files.createDirectory(dir.resolve("root"));
+        List<String> said = new java.util.ArrayList<>();
+        assertNull(Attach.makeReportInRoot(root, 4321, said::add), "no /tmp: this command's own");
+        assertEquals(List.of(), said);
+        Files.writeString(root.resolve("tmp"), "a file");
+        assertNull(Attach.makeReportInRoot(root, 4321, said::add));
+        assertEquals(List.of("the /tmp of JVM 4321 is not a directory; the agent's report goes through this"
+                + " command's own temporary directory, which that JVM sees only if it shares this machine's /tmp"
+                + " (otherwise see its stderr)"), said);
+        said.clear();
+        Files.delete(root.resolve("tmp"));
+        Path tmp = Files.createDirectory(root.resolve("tmp"));
+        Attach.Report r = Attach.makeReportInRoot(root, ProcessHandle.current().pid(), said::add);
+        try {
+            assertEquals(tmp, r.dir.getParent());
+            assertEquals("/tmp/" + r.dir.getFileName() + "/report", r.seen);
+            assertTrue(Files.isRegularFile(r.file, LinkOption.NOFOLLOW_LINKS));
+            assertEquals(List.of(), said);
+        } finally {
+            r.delete();
+        }
+    }
+
+    /**
+     * The report directory counts as made in the target's /tmp only when that /tmp is still the directory checked
+     * before (the same file, not a link) and the directory's own parent is that one: a /tmp swapped for a link while
+     * the directory was made is caught.
+     */
+    @Test
+    void aDirectoryMadeWhereTheTmpNoLongerIsIsRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path tmp = Files.createDirectory(dir.resolve("tmp"));
+        Object key = Files.readAttributes(tmp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        Path made = Files.createDirectory(tmp.resolve("albtrace-attach-1"));
+        assertTrue(Attach.madeIn(tmp, key, made));
+        Path elsewhere = Files.createDirectory(dir.resolve("host-directory"));
+        assertFalse(Attach.madeIn(tmp, key, Files.createDirectory(elsewhere.resolve("albtrace-attach-2"))));
+        // the /tmp swapped for a link to another directory, which holds a directory of that name
+        Files.move(tmp, dir.resolve("tmp-before"));
+        Files.createSymbolicLink(tmp, elsewhere);
+        assertFalse(Attach.madeIn(tmp, key, tmp.resolve("albtrace-attach-2")));
+        assertFalse(Attach.madeIn(tmp, key, tmp.resolve("albtrace-attach-1")), "gone");
+    }
+
+    private static List<String> listing(Path directory) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
         }
     }
 }
