@@ -105,7 +105,12 @@ public final class Config {
                 }
                 current = c;
             } else if (agentArguments != null && !agentArguments.trim().isEmpty()) {
-                Log.warn("settings were already read; the agent arguments " + agentArguments + " are not applied");
+                List<String> given = new ArrayList<>();
+                for (String[] pair : splitArguments(agentArguments)) {
+                    given.add(pair[1] == null ? Log.hidden(pair[0]) : Log.value(pair[0]) + "=...");
+                }
+                Log.warn("settings were already read; the agent arguments given now (" + String.join(", ", given)
+                        + ") are not applied");
             }
             return current;
         }
@@ -137,7 +142,7 @@ public final class Config {
         Map<String, String> arguments = new LinkedHashMap<>();
         for (String[] pair : splitArguments(agentArguments)) {
             if (pair[1] == null) {
-                problems.add("agent argument '" + pair[0] + "' is not key=value and is ignored");
+                problems.add("agent argument '" + Log.hidden(pair[0]) + "' is not key=value and is ignored");
             } else if (pair[0].equals(FILE)) {
                 arguments.put(FILE, pair[1]);
             } else {
@@ -164,7 +169,7 @@ public final class Config {
                     accept(values, key, fromFile.getProperty(key), "in " + file, problems);
                 }
             } catch (IOException | RuntimeException e) {
-                problems.add("cannot read the settings file " + FILE + "=" + file + " (" + e
+                problems.add("cannot read the settings file " + FILE + "=" + Log.value(file) + " (" + e
                         + "); continuing without it");
             }
         }
@@ -173,7 +178,7 @@ public final class Config {
             if (name.startsWith(ENV_PREFIX)) {
                 String key = envNames.get(name);
                 if (key == null) {
-                    problems.add("unknown environment variable " + name + " is ignored; known: "
+                    problems.add("unknown environment variable " + Log.value(name) + " is ignored; known: "
                             + String.join(", ", envNames.keySet()));
                 } else if (!key.equals(FILE)) {
                     values.put(key, e.getValue());
@@ -260,7 +265,7 @@ public final class Config {
         if (knownKeys().contains(key) && !key.equals(FILE)) {
             values.put(key, value);
         } else {
-            problems.add("unknown setting " + key + " (" + where + ") is ignored; known: "
+            problems.add("unknown setting " + Log.value(key) + " (" + Log.value(where) + ") is ignored; known: "
                     + String.join(", ", knownKeys()));
         }
     }
@@ -294,8 +299,16 @@ public final class Config {
         if (b != null) {
             return b;
         }
-        problems.add(key + "=" + v + " is not true or false; using " + fallback);
+        problems.add(refused(key, v, "is not true or false", fallback));
         return fallback;
+    }
+
+    /**
+     * A refused value, said without showing it whole ({@link Log#hidden}: it may be a secret pasted under the wrong
+     * key): {@code albtrace.debug=yes is not true or false; using false}.
+     */
+    public static String refused(String key, String value, String why, Object fallback) {
+        return Log.value(key) + "=" + Log.hidden(value) + " " + why + (fallback == null ? "" : "; using " + fallback);
     }
 
     private static String weaver(Map<String, String> values, List<String> problems) {
@@ -307,7 +320,7 @@ public final class Config {
         if (w != null) {
             return w;
         }
-        problems.add(WEAVER + "=" + v + " is not " + WEAVER_ASM + " or " + WEAVER_BYTEBUDDY + "; using " + WEAVER_ASM);
+        problems.add(refused(WEAVER, v, "is not " + WEAVER_ASM + " or " + WEAVER_BYTEBUDDY, WEAVER_ASM));
         return WEAVER_ASM;
     }
 
@@ -349,8 +362,7 @@ public final class Config {
         if (n > 0) {
             return n;
         }
-        problems.add(key + "=" + v + " is not a whole number from 1 to " + MAX_HEADER_BYTES_LIMIT + "; using "
-                + fallback);
+        problems.add(refused(key, v, "is not a whole number from 1 to " + MAX_HEADER_BYTES_LIMIT, fallback));
         return fallback;
     }
 

@@ -24,7 +24,7 @@ public final class Outgoing {
         String out = TraceHeader.forward(incoming, otherHeaderBytes, config.maxHeaderBytes());
         if (config.debug()) {
             Log.warn("debug: forward " + (own != null ? "application header" : incoming != null ? "context" : "no header")
-                    + " [" + (incoming == null ? "" : incoming) + "] -> [" + out + "]");
+                    + " [" + Log.value(incoming) + "] -> [" + Log.value(out) + "]");
         }
         return out;
     }
@@ -38,8 +38,8 @@ public final class Outgoing {
         Config config = Config.current();
         String out = TraceHeader.limit(trace, allHeaderBytes, config.maxHeaderBytes());
         if (out != trace && config.debug()) {
-            Log.warn("debug: size rule on the wire (" + allHeaderBytes + " bytes of headers) [" + trace + "] -> [" + out
-                    + "]");
+            Log.warn("debug: size rule on the wire (" + allHeaderBytes + " bytes of headers) [" + Log.value(trace)
+                    + "] -> [" + Log.value(out) + "]");
         }
         return out;
     }

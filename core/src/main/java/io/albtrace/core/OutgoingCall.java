@@ -88,7 +88,7 @@ public final class OutgoingCall {
             v = TraceHeader.forward(incoming, 0, config.maxHeaderBytes());
             if (config.debug()) {
                 Log.warn("debug: forward " + (own != null ? "application header" : context != null ? "context"
-                        : "no header") + " [" + (incoming == null ? "" : incoming) + "] -> [" + v + "]");
+                        : "no header") + " [" + Log.value(incoming) + "] -> [" + Log.value(v) + "]");
             }
             value = v;
         }

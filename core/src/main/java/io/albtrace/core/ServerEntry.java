@@ -14,7 +14,8 @@ import java.util.Map;
  * }</pre>
  *
  * <p>{@link #enter} binds the request's context ({@link TraceHeader#entry}: the incoming fields when there is
- * a valid Root, else {@code Root=<new>} and the custom fields) to the thread with {@link Context#bind}, and,
+ * a valid Root, else {@code Root=<new>} and the custom fields; over {@code albtrace.max.header.bytes}, the Root
+ * alone, SPEC 4.5) to the thread with {@link Context#bind}, and,
  * unless {@code albtrace.mdc.enabled=false}, puts it into the log MDC ({@link Mdc}). {@link #close} restores
  * both to what they were. Nested entry points on the same thread (a filter chain, a forward, a handler that
  * calls another) bind once, at the outermost: {@code enter} returns null while an entry is open here.
@@ -70,8 +71,8 @@ public final class ServerEntry implements AutoCloseable {
             if (OPEN.get() != null) {
                 return null;
             }
-            String context = TraceHeader.entry(incoming);
             Config config = Config.current();
+            String context = TraceHeader.entry(incoming, config.maxHeaderBytes());
             scope = Context.bind(context);
             if (config.mdcEnabled()) {
                 mdc = Mdc.put(context, appLoader, Thread.currentThread().getContextClassLoader());
@@ -82,8 +83,7 @@ public final class ServerEntry implements AutoCloseable {
                 entry.respond(responseHeaders);
             }
             if (config.debug()) {
-                Log.warn("debug: server entry [" + (incoming == null ? "" : incoming) + "] -> context [" + context
-                        + "]");
+                Log.warn("debug: server entry [" + Log.value(incoming) + "] -> context [" + Log.value(context) + "]");
             }
             return entry;
         } catch (Throwable e) {

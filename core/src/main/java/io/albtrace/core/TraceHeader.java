@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The {@code X-Amzn-Trace-Id} engine: reading a header value (SPEC section 2), forwarding it the way an
- * Application Load Balancer does (section 3) and the context a server entry point binds (section 4.2).
+ * Application Load Balancer does (section 3) and the context a server entry point binds (sections 4.2, 4.5).
  *
  * <p>Every method is a pure function of its arguments, apart from the identifiers it makes (see {@link Ids}).
  * None of them throws, whatever the input. A call allocates the returned string and nothing else: work
@@ -66,12 +66,18 @@ public final class TraceHeader {
         return rewrite(incoming, false, otherHeaderBytes, DEFAULT_MAX_HEADER_BYTES);
     }
 
+    /** {@link #entry(String, int)} with the load balancer's 7 KB bound. */
+    public static String entry(String incoming) {
+        return rewrite(incoming, true, 0, DEFAULT_MAX_HEADER_BYTES);
+    }
+
     /**
      * The context a server entry point binds for a request that arrived with {@code incoming} (SPEC 4.2):
-     * the fields as received when there is a valid Root, else {@code Root=<new>} and the custom fields.
+     * the fields as received when there is a valid Root, else {@code Root=<new>} and the custom fields; when that
+     * value is longer than {@code maxHeaderBytes}, {@code Root=<the valid Root, or new>} alone (SPEC 4.5).
      */
-    public static String entry(String incoming) {
-        return rewrite(incoming, true, 0, Integer.MAX_VALUE);
+    public static String entry(String incoming, int maxHeaderBytes) {
+        return rewrite(incoming, true, 0, maxHeaderBytes);
     }
 
     /**
@@ -126,7 +132,7 @@ public final class TraceHeader {
         if (!sc.validRoot) {
             len = 5 + Ids.LENGTH + sc.customLen + sc.customCount;
         } else if (entry) {
-            if (joined == in.length()) {
+            if (joined == in.length() && joined <= maxHeaderBytes) {
                 return in; // already exactly the fields as received
             }
             len = joined;
@@ -136,7 +142,9 @@ public final class TraceHeader {
             int at = sc.selfPart * 4;
             len = joined - (p[at + 2] - p[at + 1] - 1) + Ids.LENGTH;
         }
-        boolean rootOnly = !entry && (long) otherHeaderBytes + LINE_OVERHEAD + len > maxHeaderBytes;
+        // what leaves counts its whole header line among the others (SPEC 3); a context, its value (SPEC 4.5)
+        boolean rootOnly = entry ? len > maxHeaderBytes
+                : (long) otherHeaderBytes + LINE_OVERHEAD + len > maxHeaderBytes;
         int rootLen = 0;
         if (rootOnly) {
             if (sc.validRoot) {

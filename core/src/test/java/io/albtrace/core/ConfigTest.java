@@ -80,7 +80,8 @@ class ConfigTest {
         assertEquals(Config.WEAVER_ASM, Config.load(props(), env("ALBTRACE_WEAVER", " asm ")).weaver());
         Config bad = Config.load(props("albtrace.weaver", "javassist"), env());
         assertEquals(Config.WEAVER_ASM, bad.weaver());
-        assertEquals(List.of("albtrace.weaver=javassist is not asm or bytebuddy; using asm"), bad.problems());
+        assertEquals(List.of("albtrace.weaver=jav...(9 characters, not shown whole) is not asm or bytebuddy;"
+                + " using asm"), bad.problems());
         assertEquals("is not asm or bytebuddy", Config.invalidValue(Config.WEAVER, "javassist"));
         assertNull(Config.invalidValue(Config.WEAVER, "bytebuddy"));
     }
@@ -232,7 +233,7 @@ class ConfigTest {
             for (Config c : List.of(fromProperty, fromEnv)) {
                 assertEquals(1, c.problems().size(), key + "=" + bad + ": " + problems(c));
                 String problem = c.problems().get(0);
-                assertTrue(problem.contains(key) && problem.contains("=" + bad), problem);
+                assertTrue(problem.startsWith(key + "=" + Log.hidden(bad) + " is not true or false; using "), problem);
                 assertTrue(c.enabled());
                 assertFalse(c.responseHeader());
                 assertTrue(c.mdcEnabled());
@@ -252,7 +253,8 @@ class ConfigTest {
         for (Config c : List.of(fromProperty, fromEnv, fromFile)) {
             assertEquals(7168, c.maxHeaderBytes());
             assertEquals(1, c.problems().size(), problems(c));
-            assertTrue(c.problems().get(0).contains("albtrace.max.header.bytes=" + bad), problems(c));
+            assertTrue(c.problems().get(0).startsWith("albtrace.max.header.bytes=" + Log.hidden(bad)
+                    + " is not a whole number from 1 to 1048576; using 7168"), problems(c));
         }
     }
 
@@ -413,12 +415,50 @@ class ConfigTest {
         String all = problems(c);
         assertEquals(4, c.problems().size(), all);
         assertTrue(c.problems().get(0).startsWith("unknown setting albtrace.nope (agent argument) is ignored"), all);
-        assertEquals("agent argument 'debug' is not key=value and is ignored", c.problems().get(1), all);
+        assertEquals("agent argument 'deb...(5 characters, not shown whole)' is not key=value and is ignored",
+                c.problems().get(1), all);
         assertTrue(all.contains("albtrace.max.header.bytes=abc is not a whole number"), all);
         assertTrue(all.contains("albtrace.mdc.enabled=yes is not true or false"), all);
         assertTrue(c.debug());
         assertEquals(7168, c.maxHeaderBytes());
         assertTrue(c.mdcEnabled());
+    }
+
+    /**
+     * A value refused for a setting may be a secret pasted under the wrong key: the problem says which key and what
+     * was expected, with the value's length and first characters only. Keys and file names are escaped.
+     */
+    @Test
+    void aRefusedValueIsNotEchoedWholeAndNothingPrintedHoldsAControlCharacter() throws Exception {
+        String secret = "AKIAIOSFODNN7EXAMPLE/wJalrXUtnFEMI/K7MDENG/bPxRfiCY";
+        Config c = Config.load(props("albtrace.debug", secret, "albtrace.max.header.bytes", secret,
+                "albtrace.weaver", secret, "albtrace.bad\u001b[2Jkey", "1"), env("ALBTRACE_ENABLED", secret),
+                secret + ",albtrace.mdc.enabled=" + secret);
+        String all = problems(c);
+        assertEquals(7, c.problems().size(), all);
+        assertFalse(all.contains(secret.substring(0, 4)), all);
+        String shown = "AKI...(" + secret.length() + " characters, not shown whole)";
+        assertTrue(all.contains("albtrace.debug=" + shown + " is not true or false; using false"), all);
+        assertTrue(all.contains("albtrace.enabled=" + shown + " is not true or false; using true"), all);
+        assertTrue(all.contains("albtrace.mdc.enabled=" + shown + " is not true or false; using true"), all);
+        assertTrue(all.contains("albtrace.max.header.bytes=" + shown + " is not a whole number"), all);
+        assertTrue(all.contains("albtrace.weaver=" + shown + " is not asm or bytebuddy; using asm"), all);
+        assertTrue(all.contains("agent argument '" + shown + "' is not key=value"), all);
+        assertTrue(all.contains("unknown setting albtrace.bad\\x1b[2Jkey (system property)"), all);
+        LogTest.assertOnlyVisibleAscii(all);
+        Path named = dir.resolve("settings\u0007\u00e9.properties");
+        c = Config.load(props("albtrace.config", named.toString()), Map.of());
+        assertTrue(problems(c).contains("settings\\x07\\xe9.properties"), problems(c));
+        // already read: the arguments given later are named by their keys only
+        Config previous = Config.install(null);
+        try {
+            Config.initialize(null);
+            String err = StdErr.capture(() -> Config.initialize("albtrace.debug=" + secret + "," + secret));
+            assertEquals("[albtrace] settings were already read; the agent arguments given now (albtrace.debug=..., "
+                    + shown + ") are not applied" + System.lineSeparator(), err);
+        } finally {
+            Config.install(previous);
+        }
     }
 
     @Test
@@ -472,7 +512,8 @@ class ConfigTest {
             // later: the settings in force stay; arguments given then are said not to apply
             err = StdErr.capture(() -> assertSame(first[0], Config.initialize("albtrace.max.header.bytes=99")));
             assertEquals(4321, Config.current().maxHeaderBytes());
-            assertTrue(err.contains("albtrace.max.header.bytes=99 are not applied"), err);
+            assertTrue(err.contains("the agent arguments given now (albtrace.max.header.bytes=...) are not applied"),
+                    err);
             err = StdErr.capture(() -> assertSame(first[0], Config.initialize(null)));
             assertEquals("", err);
         } finally {

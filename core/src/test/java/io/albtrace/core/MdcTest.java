@@ -212,6 +212,18 @@ class MdcTest {
     }
 
     @Test
+    void aContextOverTheBoundIsTheRootAloneInTheMdc() throws Exception {
+        try (URLClassLoader loader = loader()) {
+            try (ServerEntry entry = ServerEntry.enter(CONTEXT + ";Big=" + "x".repeat(60 * 1024), loader)) {
+                assertNotNull(entry);
+                assertEquals(Map.of(Mdc.ROOT, ROOT, Mdc.ID, "Root=" + ROOT), map(loader, SLF4J));
+                assertEquals(Map.of(Mdc.ROOT, ROOT, Mdc.ID, "Root=" + ROOT), map(loader, LOG4J));
+            }
+            assertEquals(Map.of(), map(loader, SLF4J));
+        }
+    }
+
+    @Test
     void aLoaderThatWasUsedIsNotKeptAlive() throws Exception {
         URLClassLoader loader = loader();
         serveOnce(loader);

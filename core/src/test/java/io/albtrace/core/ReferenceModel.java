@@ -129,8 +129,11 @@ final class ReferenceModel {
         return forwardIgnoringSize(p);
     }
 
-    /** SPEC section 4.2, the template of the context a server entry binds. */
-    static String entry(String header) {
+    /**
+     * SPEC sections 4.2 and 4.5, the template of the context a server entry binds: over {@code maxHeaderBytes},
+     * written as a header value, the Root alone.
+     */
+    static String entry(String header, int maxHeaderBytes) {
         Parsed p = parse(header);
         List<String> out = new ArrayList<>();
         if (p.hasValidRoot()) {
@@ -141,7 +144,11 @@ final class ReferenceModel {
             out.add("Root=" + NewIds.NEW);
             out.addAll(p.customs());
         }
-        return String.join(";", out);
+        String context = String.join(";", out);
+        if (writtenLength(context) > maxHeaderBytes) {
+            return "Root=" + (p.hasValidRoot() ? p.root().value() : NewIds.NEW);
+        }
+        return context;
     }
 
     static String trimSpacesAndTabs(String s) {

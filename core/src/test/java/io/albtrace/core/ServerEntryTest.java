@@ -49,6 +49,44 @@ class ServerEntryTest {
     }
 
     @Test
+    void aContextOverTheBoundIsTheRootAloneAndSoIsTheResponseHeader() {
+        String huge = FULL + ";Big=" + "x".repeat(60 * 1024);
+        Properties p = new Properties();
+        p.setProperty(Config.RESPONSE_HEADER, "true");
+        Config previous = Config.install(Config.load(p, Map.of()));
+        try {
+            Map<String, java.util.List<String>> headers = new java.util.HashMap<>();
+            try (ServerEntry entry = ServerEntry.enter(huge, null, headers)) {
+                assertEquals("Root=" + ROOT, entry.context());
+                assertEquals("Root=" + ROOT, Context.current());
+            }
+            assertEquals(Map.of(TraceHeader.NAME, java.util.List.of("Root=" + ROOT)), headers);
+            try (ServerEntry entry = ServerEntry.enter("Root=bad;" + huge.substring(huge.indexOf("K=v")), null)) {
+                assertTrue(entry.context().matches("Root=1-[0-9a-f]{8}-[0-9a-f]{24}"), entry.context());
+            }
+        } finally {
+            Config.install(previous);
+        }
+    }
+
+    @Test
+    void theBoundIsAlbtraceMaxHeaderBytes() {
+        Properties p = new Properties();
+        p.setProperty(Config.MAX_HEADER_BYTES, String.valueOf(FULL.length()));
+        Config previous = Config.install(Config.load(p, Map.of()));
+        try {
+            try (ServerEntry entry = ServerEntry.enter(FULL, null)) {
+                assertEquals(FULL, entry.context(), "exactly at the bound: as received");
+            }
+            try (ServerEntry entry = ServerEntry.enter(FULL + "w", null)) {
+                assertEquals("Root=" + ROOT, entry.context(), "one byte over: the Root alone");
+            }
+        } finally {
+            Config.install(previous);
+        }
+    }
+
+    @Test
     void nestedEntriesBindOnceAtTheOutermost() {
         try (ServerEntry outer = ServerEntry.enter(null, null)) {
             assertNull(ServerEntry.enter(FULL, null), "nested: nothing bound");

@@ -39,6 +39,7 @@ class TraceHeaderFuzzTest {
     private int sizeRules;
     private int commas;
     private int droppedParts;
+    private int entryBounded;
 
     @Test
     void randomAndMutatedHeadersKeepTheContract() throws Exception {
@@ -73,10 +74,11 @@ class TraceHeaderFuzzTest {
         assertEquals(cases, mutated);
         System.out.println("TraceHeaderFuzzTest: " + (random + mutated) + " headers; valid Root " + validRoots
                 + ", invalid Root " + invalidRoots + ", Self replaced " + selfReplaced + ", size rule " + sizeRules
-                + ", comma " + commas + ", dropped parts " + droppedParts);
+                + ", comma " + commas + ", dropped parts " + droppedParts + ", context bounded " + entryBounded);
         int enough = cases / 100;
         assertTrue(validRoots > enough && invalidRoots > enough && selfReplaced > enough && sizeRules > enough
-                && commas > enough && droppedParts > enough, "the generators no longer cover the contract");
+                && commas > enough && droppedParts > enough && entryBounded > enough,
+                "the generators no longer cover the contract");
     }
 
     private void check(Random rnd, String in) {
@@ -184,17 +186,24 @@ class TraceHeaderFuzzTest {
             throw failure(e.getMessage(), in, other, max, out, e);
         }
 
-        // entry and root read the same way
+        // entry and root read the same way; the context's bound (SPEC 4.5) is tried near the input's length
+        int entryMax = rnd.nextBoolean() ? TraceHeader.DEFAULT_MAX_HEADER_BYTES
+                : Math.max(1, (in == null ? 0 : in.length()) + rnd.nextInt(81) - 40);
         String entered;
         try {
-            entered = TraceHeader.entry(in);
+            entered = entryMax == TraceHeader.DEFAULT_MAX_HEADER_BYTES ? TraceHeader.entry(in)
+                    : TraceHeader.entry(in, entryMax);
         } catch (Throwable t) {
-            throw failure("entry threw " + t, in, other, max, null, t);
+            throw failure("entry threw " + t, in, other, entryMax, null, t);
         }
-        String entryTemplate = ReferenceModel.entry(in);
+        String entryTemplate = ReferenceModel.entry(in, entryMax);
+        if (!entryTemplate.contains(";") && !ReferenceModel.entry(in, Integer.MAX_VALUE).equals(entryTemplate)) {
+            entryBounded++;
+        }
         if (NewIds.match(entryTemplate, entered) == null) {
             throw failure("entry gave <" + NewIds.printable(entered) + ">, reference <"
-                    + NewIds.printable(entryTemplate.replace(NewIds.NEW, "{NEW}")) + ">", in, other, max, out, null);
+                    + NewIds.printable(entryTemplate.replace(NewIds.NEW, "{NEW}")) + ">", in, other, entryMax, out,
+                    null);
         }
         String root;
         try {

@@ -256,7 +256,8 @@ class TraceHeaderTest {
             String out = TraceHeader.forward(in, 0, Integer.MAX_VALUE);
             forwards(in, 0, Integer.MAX_VALUE, "Self={NEW};" + in);
             assertEquals(5 + 35 + 1 + in.length(), out.length());
-            assertSame(in, TraceHeader.entry(in));
+            assertSame(in, TraceHeader.entry(in, Integer.MAX_VALUE));
+            assertEquals(ROOT, TraceHeader.entry(in));
             assertEquals(R, TraceHeader.root(in));
             forwards("Big=" + value, "Root={NEW}");
             forwards("Big=" + value, 0, Integer.MAX_VALUE, "Root={NEW};Big=" + value);
@@ -275,8 +276,9 @@ class TraceHeaderTest {
             String noRoot = customs.substring(1);
             forwards(noRoot, 0, Integer.MAX_VALUE, "Root={NEW};" + noRoot);
             forwards(noRoot, "Root={NEW}");
-            assertSame(in, TraceHeader.entry(in));
-            enters(noRoot, "Root={NEW};" + noRoot);
+            assertSame(in, TraceHeader.entry(in, Integer.MAX_VALUE));
+            NewIds.assertMatches("Root=" + NewIds.NEW + ";" + noRoot, TraceHeader.entry(noRoot, Integer.MAX_VALUE),
+                    noRoot);
             // a Self after all of them is replaced in place
             String withSelf = in + ";Self=x;Tail=1";
             forwards(withSelf, 0, Integer.MAX_VALUE, "" + in + ";Self={NEW};Tail=1");
@@ -427,10 +429,52 @@ class TraceHeaderTest {
         }
 
         @Test
-        void noSizeRuleOnEntry() {
+        void theContextIsBoundedLikeWhatLeaves() {
+            // SPEC 4.5: over the bound, the context is the valid Root (or a new one) and nothing else
             String big = ROOT + ";K=" + repeat('x', 10_000);
-            assertSame(big, TraceHeader.entry(big));
-            enters("K=" + repeat('x', 10_000), "Root={NEW};K=" + repeat('x', 10_000));
+            assertEquals(ROOT, TraceHeader.entry(big));
+            enters("K=" + repeat('x', 10_000), "Root={NEW}");
+            assertSame(big, TraceHeader.entry(big, big.length()), "within a larger bound: as received");
+            enters("Self=x;" + ROOT + ";Big=" + repeat('y', 60 * 1024), ROOT);
+        }
+
+        @Test
+        void exactlyAtTheBoundIsKeptOneByteOverIsRootOnly() {
+            for (int max : new int[] {TraceHeader.DEFAULT_MAX_HEADER_BYTES, 100, 2000}) {
+                String at = ROOT + ";Pad=" + repeat('p', max - ROOT.length() - 5);
+                assertEquals(max, at.length());
+                assertSame(at, TraceHeader.entry(at, max), "exactly at the bound");
+                assertEquals(ROOT, TraceHeader.entry(at + "q", max), "one byte over");
+                // counted as the context is written: blanks and dropped parts are not counted
+                String padded = " " + ROOT + " ;; bad ;Pad=" + repeat('p', max - ROOT.length() - 5) + "\t";
+                assertEquals(at, TraceHeader.entry(padded, max));
+                // no valid Root: counted with the new Root that replaces it
+                String customs = "K=" + repeat('k', max - 5 - Ids.LENGTH - 3);
+                List<String> kept = NewIds.assertMatches("Root=" + NewIds.NEW + ";" + customs,
+                        TraceHeader.entry("Root=bad;" + customs, max), customs);
+                assertEquals(max, ("Root=" + kept.get(0) + ";" + customs).length());
+                NewIds.assertMatches("Root=" + NewIds.NEW, TraceHeader.entry("Root=bad;" + customs + "k", max),
+                        customs);
+            }
+            if (TraceHeader.DEFAULT_MAX_HEADER_BYTES == 7168) {
+                String at = ROOT + ";Pad=" + repeat('p', 7168 - ROOT.length() - 5);
+                assertSame(at, TraceHeader.entry(at), "the one-argument entry has the default bound");
+                assertEquals(ROOT, TraceHeader.entry(at + "q"));
+            }
+        }
+
+        @Test
+        void tenThousandFieldsAreRootOnly() {
+            String customs = io.albtrace.testing.Trace.customFields(10_000);
+            assertEquals(ROOT, TraceHeader.entry("Self=" + S + ";" + ROOT + customs));
+            enters(customs.substring(1), "Root={NEW}");
+        }
+
+        @Test
+        void aBoundBelowARootIsStillTheRoot() {
+            assertEquals(ROOT, TraceHeader.entry(ROOT + ";K=v", 1));
+            enters(null, "Root={NEW}");
+            NewIds.assertMatches("Root=" + NewIds.NEW, TraceHeader.entry("K=v", 1), "K=v");
         }
     }
 

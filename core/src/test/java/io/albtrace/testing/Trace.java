@@ -64,6 +64,24 @@ public final class Trace {
         return fresh;
     }
 
+    /** {@code n} custom fields, each led by {@code ;}: {@code ;k0=v0;k1=v1;…}. */
+    public static String customFields(int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append(";k").append(i).append("=v").append(i);
+        }
+        return b.toString();
+    }
+
+    /** The value of the first {@code Root} field of a context or header, asserting that it has one. */
+    public static String rootOf(String value) {
+        Matcher m = ROOT_FIELD.matcher(value == null ? "" : value);
+        assertTrue(m.find(), () -> "no Root field in [" + value + "]");
+        return m.group(1);
+    }
+
+    private static final Pattern ROOT_FIELD = Pattern.compile("(?:^|;)Root=([^;]*)");
+
     /** The Self value of a forwarded header (its only {NEW}), asserting the shape {@code Self={NEW};rest}. */
     public static String self(String actual, String rest) {
         List<String> fresh = assertForwarded("Self={NEW};" + rest, rest, actual);

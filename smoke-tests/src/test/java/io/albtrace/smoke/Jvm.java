@@ -317,6 +317,11 @@ final class Jvm {
             }
         }
 
+        /** Its stderr so far, byte for byte. */
+        byte[] errBytes() throws IOException {
+            return Files.readAllBytes(err);
+        }
+
         /** For assertion messages: the command and what it printed so far. */
         String dump() {
             return "\n$ " + command + "\n--- stdout\n" + out() + "--- stderr\n" + err();

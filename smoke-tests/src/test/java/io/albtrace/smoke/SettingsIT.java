@@ -87,7 +87,7 @@ class SettingsIT {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "-Dalbtrace.max.header.bytes=abc | albtrace.max.header.bytes=abc",
-        "-Dalbtrace.weaver=javassist     | albtrace.weaver=javassist",
+        "-Dalbtrace.weaver=javassist     | albtrace.weaver=jav...(9 characters, not shown whole) is not asm",
         "-Dalbtrace.nope=1               | albtrace.nope"})
     void aBadSettingIsReportedOnceAndTheDefaultsApply(String property, String mentioned) {
         Jvm.Result r = Jvm.java().named("bad" + property).jvmArgs(property, Jvm.javaagent()).jar(Jvm.DEMO_JAR);

@@ -2,6 +2,7 @@ package io.albtrace.agent.internal;
 
 import io.albtrace.agent.AlbtraceAgent;
 import io.albtrace.core.Config;
+import io.albtrace.core.Log;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
 /**
@@ -87,7 +89,7 @@ final class Attach {
             requireAttachable(request.pid);
             return attach(request);
         } catch (Refusal r) {
-            err.println(PREFIX + r.getMessage());
+            err.println(PREFIX + Log.printable(r.getMessage()));
             return r.status;
         }
     }
@@ -105,7 +107,8 @@ final class Attach {
             pid = -1;
         }
         if (pid <= 0) {
-            throw new Refusal(USAGE, "'" + id + "' is not a process id (a whole number above 0): " + USAGE_LINE);
+            throw new Refusal(USAGE, "'" + Log.value(id) + "' is not a process id (a whole number above 0): "
+                    + USAGE_LINE);
         }
         if (pid == self) {
             throw new Refusal(USAGE, pid + " is this command's own JVM; give the id of another one");
@@ -129,15 +132,19 @@ final class Attach {
         return new Request(pid, String.join(",", parts));
     }
 
+    /**
+     * What is wrong with one setting given on the command line, or null. A value is not echoed whole (it may be a
+     * secret pasted in the wrong place: {@link Log#hidden}); a key is escaped and cut.
+     */
     private static String settingError(String key, String value) {
         if (value == null) {
-            return "'" + key + "' is not key=value";
+            return "'" + Log.hidden(key) + "' is not key=value";
         }
         if (!Config.knownKeys().contains(key)) {
-            return "unknown setting '" + key + "'";
+            return "unknown setting '" + Log.value(key) + "'";
         }
         String why = Config.invalidValue(key, value);
-        return why == null ? null : key + "=" + value + " " + why;
+        return why == null ? null : Config.refused(key, value, why, null);
     }
 
     private static void requireAttachModule() throws Refusal {
@@ -247,7 +254,7 @@ final class Attach {
 
     private int attach(Request request) throws Refusal {
         File jar = agentJar();
-        Report report = makeReport(request.pid);
+        Report report = makeReport(request.pid, message -> err.println(PREFIX + Log.printable(message)));
         String arguments = (report == null ? "" : AlbtraceAgent.REPORT_ARGUMENT + report.seen
                 + (request.settings.isEmpty() ? "" : ",")) + request.settings;
         try {
@@ -307,21 +314,82 @@ final class Attach {
      * Makes a private directory (mode 711, this user's) and an empty file in it (mode 600), the only thing given
      * to the target's user when they differ (root attaching). On Linux both go in the target's own /tmp, through
      * {@code /proc/PID/root} (its mount namespace: a private /tmp, a container), and the target is given the name
-     * as it sees it; elsewhere in this command's temporary directory. Null when none can be made.
+     * as it sees it, unless that /tmp is not a plain directory ({@link #makeReportInRoot}, which says why through
+     * {@code say}); else, and elsewhere, in this command's temporary directory. Null when none can be made.
      */
-    static Report makeReport(long pid) {
-        Path targetTmp = Paths.get("/proc", Long.toString(pid), "root", "tmp");
-        if (Files.isDirectory(targetTmp)) {
-            Report report = makeReport(targetTmp, "/tmp", pid);
+    static Report makeReport(long pid, Consumer<String> say) {
+        Path root = Paths.get("/proc", Long.toString(pid), "root");
+        if (Files.isDirectory(root)) {
+            Report report = makeReportInRoot(root, pid, say);
             if (report != null) {
                 return report;
             }
         }
-        return makeReport(Paths.get(System.getProperty("java.io.tmpdir")), null, pid);
+        return makeReport(Paths.get(System.getProperty("java.io.tmpdir")), null, pid, null);
     }
 
-    /** A report in {@code base}, which the target knows as {@code seenAs} (null: the same). */
-    static Report makeReport(Path base, String seenAs, long pid) {
+    /**
+     * A report in {@code root/tmp}, the target's /tmp as this command reaches it through the target's root, or null.
+     * That /tmp must be a directory, not a symbolic link: this command would resolve a link itself, an absolute one
+     * from this machine's root and a relative one by climbing out of the target's root with {@code ..}, so a
+     * container whose /tmp is a link could have this command (root, from the host) make the directory, and give a
+     * file in it to the container's user, in one of this machine's own directories. Such a /tmp, or one that is not
+     * a directory, is said through {@code say} and not used; a target without one is not said (this command's own
+     * temporary directory serves, as on a system without {@code /proc}).
+     */
+    static Report makeReportInRoot(Path root, long pid, Consumer<String> say) {
+        Path tmp = root.resolve("tmp");
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(tmp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        String fallback = "the agent's report goes through this command's own temporary directory, which that JVM"
+                + " sees only if it shares this machine's /tmp (otherwise see its stderr)";
+        if (attributes.isSymbolicLink()) {
+            String to;
+            try {
+                to = Log.value(Files.readSymbolicLink(tmp).toString());
+            } catch (IOException | RuntimeException e) {
+                to = "unreadable";
+            }
+            say.accept("the /tmp of JVM " + pid + " is a symbolic link (to " + to + "); it is not followed, as it"
+                    + " could lead out of that JVM's root into this machine's own directories: " + fallback);
+            return null;
+        }
+        if (!attributes.isDirectory()) {
+            say.accept("the /tmp of JVM " + pid + " is not a directory; " + fallback);
+            return null;
+        }
+        return makeReport(tmp, "/tmp", pid, attributes.fileKey());
+    }
+
+    /**
+     * Whether {@code dir} was made in {@code base}: {@code base} is still the directory whose file key is
+     * {@code baseKey} (not a link put in its place since it was checked) and {@code dir}'s own parent, as the system
+     * resolves it, is that directory. Without file keys (not a POSIX system), true.
+     */
+    static boolean madeIn(Path base, Object baseKey, Path dir) {
+        if (baseKey == null) {
+            return true;
+        }
+        try {
+            BasicFileAttributes now = Files.readAttributes(base, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            BasicFileAttributes parent = Files.readAttributes(dir.resolve(".."), BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            return now.isDirectory() && baseKey.equals(now.fileKey()) && baseKey.equals(parent.fileKey());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A report in {@code base}, which the target knows as {@code seenAs} (null: the same). With {@code baseKey}
+     * (the file key {@code base} had when it was checked), the directory made is checked to be in that very
+     * directory ({@link #madeIn}) before anything is made in it or given away, and again before the file is given.
+     */
+    static Report makeReport(Path base, String seenAs, long pid, Object baseKey) {
         Path dir = null;
         Path file = null;
         try {
@@ -329,16 +397,26 @@ final class Attach {
             if (posix) {
                 dir = Files.createTempDirectory(base, "albtrace-attach-",
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } else {
+                dir = Files.createTempDirectory(base, "albtrace-attach-");
+            }
+            if (!madeIn(base, baseKey, dir)) {
+                throw new IOException(base + " changed while the report directory was made");
+            }
+            if (posix) {
                 file = Files.createFile(dir.resolve("report"),
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } else {
-                dir = Files.createTempDirectory(base, "albtrace-attach-");
                 file = Files.createFile(dir.resolve("report"));
             }
             String seen = seenAs == null ? file.toString() : seenAs + "/" + dir.getFileName() + "/report";
             Object key = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             Report report = new Report(dir, file, seen, key);
             if (seen.indexOf(',') >= 0) {
+                report.delete();
+                return null;
+            }
+            if (!madeIn(base, baseKey, dir)) {
                 report.delete();
                 return null;
             }
@@ -377,8 +455,8 @@ final class Attach {
 
     /**
      * The report's lines, or null when there is none to trust: not the regular file this command made (its
-     * {@code key}, when known), or not readable. At most {@link #REPORT_LIMIT} bytes are read; control characters
-     * are taken out, so nothing the target wrote can drive this terminal.
+     * {@code key}, when known), or not readable. At most {@link #REPORT_LIMIT} bytes are read; each line is escaped
+     * and cut ({@link Log#printable}), so nothing the target wrote can drive this terminal.
      */
     static List<String> readReport(Path file, Object key) {
         try {
@@ -400,7 +478,7 @@ final class Attach {
             }
             List<String> lines = new ArrayList<>();
             for (String line : text.split("\r?\n", -1)) {
-                lines.add(printable(line));
+                lines.add(Log.printable(line));
             }
             if (lines.get(lines.size() - 1).isEmpty()) {
                 lines.remove(lines.size() - 1);
@@ -409,14 +487,6 @@ final class Attach {
         } catch (IOException | RuntimeException e) {
             return null;
         }
-    }
-
-    /** The text without control characters (terminal escapes among them). */
-    static String printable(String text) {
-        StringBuilder b = new StringBuilder(text.length());
-        text.codePoints().filter(c -> !Character.isISOControl(c) && Character.getType(c) != Character.FORMAT)
-                .forEach(b::appendCodePoint);
-        return b.toString();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.albtrace.agent.internal;
 
 import io.albtrace.core.Config;
+import io.albtrace.core.Log;
 import java.io.PrintStream;
 
 /** {@code java -jar albtrace-agent.jar [help|version|attach PID [settings]]}. */
@@ -25,7 +26,7 @@ public final class Cli {
             case "attach":
                 return new Attach(System.out, System.err).run(args);
             default:
-                System.err.println("[albtrace] unknown command '" + command + "'");
+                System.err.println("[albtrace] unknown command '" + Log.value(command) + "'");
                 usage(System.err);
                 return 2;
         }

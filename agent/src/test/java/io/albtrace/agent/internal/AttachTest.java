@@ -66,6 +66,25 @@ class AttachTest {
     }
 
     @Test
+    void whatTheCommandLineGaveIsEscapedAndASettingsValueNotEchoedWhole() {
+        Attach.Refusal r = assertThrows(Attach.Refusal.class,
+                () -> parse("attach", "1\u001b[2J\u0000" + "9".repeat(5000)));
+        assertTrue(r.getMessage().startsWith("'1\\x1b[2J\\x00999"), r.getMessage().substring(0, 40));
+        assertTrue(r.getMessage().contains("...(cut from 5006 characters)' is not a process id"), r.getMessage());
+        String secret = "ghp_0123456789abcdefghijklmnopqrstuvwxyz";
+        r = assertThrows(Attach.Refusal.class, () -> parse("attach", "77", "albtrace.debug=" + secret, secret,
+                "albtrace.\u00e9=1"));
+        assertFalse(r.getMessage().contains(secret.substring(0, 4)), r.getMessage());
+        assertTrue(r.getMessage().startsWith("albtrace.debug=ghp...(40 characters, not shown whole) is not true or"
+                + " false; 'ghp...(40 characters, not shown whole)' is not key=value; unknown setting"
+                + " 'albtrace.\\xe9'; nothing was attached."), r.getMessage());
+        Printed p = new Printed();
+        assertEquals(Attach.USAGE, p.attach.run(new String[] {"attach", "\u001b]0;x\u0007"}));
+        assertEquals("[albtrace] '\\x1b]0;x\\x07' is not a process id (a whole number above 0): "
+                + Attach.USAGE_LINE + "\n", p.err());
+    }
+
+    @Test
     void noPidIsAUsageError() {
         Attach.Refusal r = assertThrows(Attach.Refusal.class, () -> parse("attach"));
         assertEquals(Attach.USAGE, r.status);
@@ -77,7 +96,8 @@ class AttachTest {
         Attach.Refusal r = assertThrows(Attach.Refusal.class, () -> parse("attach", "77", "albtrace.debug=true",
                 "albtrace.nope=1,debug", "albtrace.max.header.bytes=0", "ALBTRACE_DEBUG=true", "albtrace.enabled=on"));
         assertEquals(Attach.USAGE, r.status);
-        assertTrue(r.getMessage().startsWith("unknown setting 'albtrace.nope'; 'debug' is not key=value;"
+        assertTrue(r.getMessage().startsWith("unknown setting 'albtrace.nope'; 'deb...(5 characters, not shown"
+                + " whole)' is not key=value;"
                 + " albtrace.max.header.bytes=0 is not a whole number from 1 to 1048576; unknown setting"
                 + " 'ALBTRACE_DEBUG'; albtrace.enabled=on is not true or false; nothing was attached. Known settings:"
                 + " albtrace.config, albtrace.enabled, "), r.getMessage());
@@ -224,15 +244,16 @@ class AttachTest {
         assertNull(Attach.readReport(file, key), "empty: no report");
 
         Files.write(file, "started albtrace 1.0\r\nproblem a\u001b]0;owned\u0007b\u009b2J\u202ec\tz\n".getBytes(StandardCharsets.UTF_8));
-        assertEquals(List.of("started albtrace 1.0", "problem a]0;ownedb2Jcz"), Attach.readReport(file, key));
+        assertEquals(List.of("started albtrace 1.0", "problem a\\x1b]0;owned\\x07b\\x9b2J\\u202ec\\x09z"),
+                Attach.readReport(file, key), "escaped: nothing the target wrote drives the terminal");
 
         // oversized: at most 64 KiB is read
         byte[] big = new byte[10 * Attach.REPORT_LIMIT];
         java.util.Arrays.fill(big, (byte) 'x');
         Files.write(file, big);
         List<String> lines = Attach.readReport(file, key);
-        assertEquals(1, lines.size());
-        assertEquals(Attach.REPORT_LIMIT, lines.get(0).length());
+        assertEquals(List.of("x".repeat(io.albtrace.core.Log.LINE_CHARS) + "...(cut from " + Attach.REPORT_LIMIT
+                + " characters)"), lines, "and each line is cut");
 
         // another file put in its place, a symbolic link (to /dev/zero, to a secret), a FIFO: none is read
         Path secret = Files.write(tmp.resolve("secret"), "started secret\n".getBytes(StandardCharsets.UTF_8));
@@ -249,7 +270,7 @@ class AttachTest {
 
     @Test
     void theReportFileIsPrivate(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-        Attach.Report r = Attach.makeReport(tmp, "/tmp", ProcessHandle.current().pid());
+        Attach.Report r = Attach.makeReport(tmp, "/tmp", ProcessHandle.current().pid(), null);
         try {
             assertEquals(tmp, r.dir.getParent());
             assertEquals("/tmp/" + r.dir.getFileName() + "/report", r.seen);
@@ -262,7 +283,9 @@ class AttachTest {
         assertFalse(Files.exists(r.dir));
 
         // on Linux the report goes in the target's /tmp as it sees it, here this JVM's own
-        Attach.Report own = Attach.makeReport(ProcessHandle.current().pid());
+        List<String> said = new java.util.ArrayList<>();
+        Attach.Report own = Attach.makeReport(ProcessHandle.current().pid(), said::add);
+        assertEquals(List.of(), said);
         try {
             if (Files.isDirectory(Paths.get("/proc/self/root/tmp"))) {
                 assertTrue(own.dir.startsWith("/proc/" + ProcessHandle.current().pid() + "/root/tmp"), own.dir.toString());
@@ -271,6 +294,87 @@ class AttachTest {
             }
         } finally {
             own.delete();
+        }
+    }
+
+    /**
+     * A container's {@code /tmp} that is a symbolic link is never followed: this command (root, attaching from the
+     * host) would resolve it itself, an absolute link from this machine's root and a relative one by climbing out of
+     * the container's root, and make the report directory, and give a file in it to the container's user, in one of
+     * this machine's own directories. A fake root stands for {@code /proc/PID/root}.
+     */
+    @ParameterizedTest(name = "tmp -> {0}")
+    @CsvSource({"absolute", "relative", "inside"})
+    void aTmpThatIsASymbolicLinkIsNotFollowed(String link, @org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path root = Files.createDirectory(dir.resolve("root"));
+        Path outside = Files.createDirectory(dir.resolve("host-directory"));
+        Files.createDirectories(root.resolve("var/tmp"));
+        Path target = switch (link) {
+            case "absolute" -> outside.toAbsolutePath();
+            case "relative" -> Paths.get("../host-directory");
+            default -> Paths.get("var/tmp"); // inside the root, but refused all the same: one rule, no resolving
+        };
+        Files.createSymbolicLink(root.resolve("tmp"), target);
+        List<String> said = new java.util.ArrayList<>();
+        assertNull(Attach.makeReportInRoot(root, 4321, said::add));
+        assertEquals(List.of(), listing(outside), "nothing made outside the root");
+        assertEquals(List.of(), listing(root.resolve("var/tmp")), "nor where the link leads inside it");
+        assertEquals(List.of("the /tmp of JVM 4321 is a symbolic link (to " + target + "); it is not followed, as it"
+                + " could lead out of that JVM's root into this machine's own directories: the agent's report goes"
+                + " through this command's own temporary directory, which that JVM sees only if it shares this"
+                + " machine's /tmp (otherwise see its stderr)"), said);
+    }
+
+    @Test
+    void aTmpThatIsADirectoryTakesTheReportAndNoTmpIsSaidNothing(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path root = Files.createDirectory(dir.resolve("root"));
+        List<String> said = new java.util.ArrayList<>();
+        assertNull(Attach.makeReportInRoot(root, 4321, said::add), "no /tmp: this command's own");
+        assertEquals(List.of(), said);
+        Files.writeString(root.resolve("tmp"), "a file");
+        assertNull(Attach.makeReportInRoot(root, 4321, said::add));
+        assertEquals(List.of("the /tmp of JVM 4321 is not a directory; the agent's report goes through this"
+                + " command's own temporary directory, which that JVM sees only if it shares this machine's /tmp"
+                + " (otherwise see its stderr)"), said);
+        said.clear();
+        Files.delete(root.resolve("tmp"));
+        Path tmp = Files.createDirectory(root.resolve("tmp"));
+        Attach.Report r = Attach.makeReportInRoot(root, ProcessHandle.current().pid(), said::add);
+        try {
+            assertEquals(tmp, r.dir.getParent());
+            assertEquals("/tmp/" + r.dir.getFileName() + "/report", r.seen);
+            assertTrue(Files.isRegularFile(r.file, LinkOption.NOFOLLOW_LINKS));
+            assertEquals(List.of(), said);
+        } finally {
+            r.delete();
+        }
+    }
+
+    /**
+     * The report directory counts as made in the target's /tmp only when that /tmp is still the directory checked
+     * before (the same file, not a link) and the directory's own parent is that one: a /tmp swapped for a link while
+     * the directory was made is caught.
+     */
+    @Test
+    void aDirectoryMadeWhereTheTmpNoLongerIsIsRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path tmp = Files.createDirectory(dir.resolve("tmp"));
+        Object key = Files.readAttributes(tmp, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        Path made = Files.createDirectory(tmp.resolve("albtrace-attach-1"));
+        assertTrue(Attach.madeIn(tmp, key, made));
+        Path elsewhere = Files.createDirectory(dir.resolve("host-directory"));
+        assertFalse(Attach.madeIn(tmp, key, Files.createDirectory(elsewhere.resolve("albtrace-attach-2"))));
+        // the /tmp swapped for a link to another directory, which holds a directory of that name
+        Files.move(tmp, dir.resolve("tmp-before"));
+        Files.createSymbolicLink(tmp, elsewhere);
+        assertFalse(Attach.madeIn(tmp, key, tmp.resolve("albtrace-attach-2")));
+        assertFalse(Attach.madeIn(tmp, key, tmp.resolve("albtrace-attach-1")), "gone");
+    }
+
+    private static List<String> listing(Path directory) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
         }
     }
 }

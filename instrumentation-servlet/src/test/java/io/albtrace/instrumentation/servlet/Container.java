@@ -21,6 +21,9 @@ final class Container implements AutoCloseable {
     /** What the run is called in messages, e.g. {@code tomcat11 11.0.27}. */
     static final String NAME = System.getProperty("servlet.container.name", KIND);
 
+    /** The request header bytes the container accepts: room for a 200 KB trace header (its default is 8 KB). */
+    static final int REQUEST_HEADER_BYTES = 256 * 1024;
+
     private final Object server;
     private final int port;
 
@@ -60,6 +63,8 @@ final class Container implements AutoCloseable {
         call(tomcat, "setPort", 0);
         Object connector = call(tomcat, "getConnector");
         call(connector, "setProperty", "address", "127.0.0.1");
+        // requests with a header far over the agent's bound reach the application (a service configured so)
+        call(connector, "setProperty", "maxHttpHeaderSize", String.valueOf(REQUEST_HEADER_BYTES));
         Object context = call(tomcat, "addContext", "", base.toString());
         call(context, "addServletContainerInitializer", app, null);
         call(tomcat, "start");
@@ -70,6 +75,10 @@ final class Container implements AutoCloseable {
         Object server = Class.forName("org.eclipse.jetty.server.Server").getConstructor(InetSocketAddress.class)
                 .newInstance(new InetSocketAddress("127.0.0.1", 0));
         Object handler = Class.forName(contextHandler).getConstructor().newInstance();
+        for (Object connector : (Object[]) call(server, "getConnectors")) {
+            Object http = call(connector, "getDefaultConnectionFactory");
+            call(call(http, "getHttpConfiguration"), "setRequestHeaderSize", REQUEST_HEADER_BYTES);
+        }
         call(handler, "setContextPath", "/");
         call(handler, "addEventListener", app);
         // Jetty 12's ee8 and ee9 contexts are nested in a core handler of their own, which they supply

@@ -4,6 +4,9 @@ import io.albtrace.core.Context;
 import java.io.IOException;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import javax.servlet.AsyncContext;
 import javax.servlet.DispatcherType;
 import javax.servlet.Filter;
@@ -29,10 +32,25 @@ import org.slf4j.MDC;
  * The test application, for containers of the {@code javax.servlet} API; the build makes {@code JakartaApp} from
  * this file by replacing the package name (see the pom). Registered through the servlet API alone (an initializer
  * for Tomcat, a context listener for Jetty): a request listener and a filter on every dispatch that record the
- * context they see, and servlets that record theirs, call the back service with {@code HttpURLConnection}, forward,
- * include, throw, and go asynchronous in the three ways the API has. Each answers with the context it saw.
+ * context they see, and servlets that record theirs, call the back service with {@code HttpURLConnection}, hand a
+ * task to a pool, forward, include, throw, and go asynchronous in the three ways the API has. Each answers with the
+ * context it saw.
  */
 public final class JavaxApp implements ServletContainerInitializer, ServletContextListener {
+
+    /**
+     * The application's own pool, to which {@code /handoff} hands a task while serving the request; its thread is
+     * started with the application, outside any request.
+     */
+    static final ExecutorService POOL = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "application-pool");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    static {
+        POOL.execute(() -> { });
+    }
 
     /** A servlet's body. */
     interface Body {
@@ -91,6 +109,18 @@ public final class JavaxApp implements ServletContainerInitializer, ServletConte
             Recorder.record("front");
             Recorder.mdc(MDC.get("amzn.trace.root"), MDC.get("amzn.trace.id"));
             Recorder.callBack("/back/front");
+            answer(response);
+        });
+        servlet(context, "/handoff", (request, response) -> {
+            Recorder.record("handoff");
+            Recorder.mdc(MDC.get("amzn.trace.root"), MDC.get("amzn.trace.id"));
+            POOL.submit(() -> {
+                Recorder.record("pool-task");
+                Recorder.mdc(MDC.get("amzn.trace.root"), MDC.get("amzn.trace.id"));
+                Recorder.callBack("/back/pool-task");
+                return null;
+            }).get(20, TimeUnit.SECONDS);
+            Recorder.callBack("/back/handoff");
             answer(response);
         });
         servlet(context, "/forward", (request, response) -> {

@@ -312,6 +312,72 @@ class ServletContractTest {
         assertEquals(List.of(), get("/front", FULL).traceHeaders);
     }
 
+    /**
+     * Sends {@code header} to {@code /handoff} with the response header asked for; asserts that the filter, the
+     * servlet, its log MDC, the task it handed to a pool (and that task's MDC) and the response all had
+     * {@code expected} (a template: {NEW} is a fresh Root), and that both calls to the back service forwarded
+     * {@code forwarded} ({ROOT} is the context's Root field). Returns the context.
+     */
+    String boundedRequest(String header, String expected, String forwarded) throws Exception {
+        Properties p = new Properties();
+        p.setProperty(Config.RESPONSE_HEADER, "true");
+        Config previous = Config.install(Config.load(p, Map.of()));
+        Balancer.Answer answer;
+        try {
+            Recorder.clear();
+            calls = back.received().size();
+            answer = get("/handoff", header);
+        } finally {
+            Config.install(previous);
+        }
+        assertEquals(200, answer.status, () -> Container.NAME + ": status " + answer.status);
+        String context = answer.body;
+        Trace.assertForwarded(expected, null, context);
+        String root = Trace.rootOf(context);
+        for (String place : List.of("filter-REQUEST", "handoff", "pool-task")) {
+            assertEquals(List.of(context), Recorder.at(place), place);
+        }
+        assertEquals(List.of(root + " " + context, root + " " + context), Recorder.MDC,
+                "the servlet's and the pool task's log MDC");
+        assertEquals(List.of("Root=" + root), answer.traceHeaders);
+        List<RecordingServer.Received> all = backCalls();
+        assertEquals(List.of("/back/pool-task", "/back/handoff"), all.stream().map(c -> c.path).toList());
+        for (RecordingServer.Received call : all) {
+            Trace.assertForwarded(forwarded.replace("{ROOT}", "Root=" + root), context, call.traceHeader());
+        }
+        nothingOnTheContainerThreads();
+        return context;
+    }
+
+    @Test
+    void aSixtyKilobyteHeaderIsTheRootAloneEverywhere() throws Exception {
+        String big = ";Big=" + "x".repeat(60 * 1024);
+        boundedRequest(FULL + big, "Root=" + Trace.ROOT, "Self={NEW};{ROOT}");
+        boundedRequest("Root=1-bad" + big, "Root={NEW}", "Self={NEW};{ROOT}");
+    }
+
+    @Test
+    void tenThousandFieldsAreTheRootAloneEverywhere() throws Exception {
+        boundedRequest("Root=" + Trace.ROOT + Trace.customFields(10_000), "Root=" + Trace.ROOT, "Self={NEW};{ROOT}");
+        boundedRequest(Trace.customFields(10_000).substring(1), "Root={NEW}", "Self={NEW};{ROOT}");
+    }
+
+    @Test
+    void exactlyAtTheBoundIsKeptOneByteOverIsTheRootAlone() throws Exception {
+        String at = FULL + ";Pad=" + "p".repeat(7168 - FULL.length() - 5);
+        assertEquals(7168, at.length());
+        // kept whole; what leaves is over 7 KB with its new Self and the other headers: the size rule applies there
+        boundedRequest(at, at, "{ROOT}");
+        boundedRequest(at + "q", "Root=" + Trace.ROOT, "Self={NEW};{ROOT}");
+        String customs = "Pad=" + "p".repeat(7168 - 5 - Trace.ROOT.length() - 5);
+        boundedRequest("Root=1-bad;" + customs, "Root={NEW};" + customs, "{ROOT}");
+        boundedRequest("Root=1-bad;" + customs + "q", "Root={NEW}", "Self={NEW};{ROOT}");
+        // and the next request has its own context
+        boundedRequest(FULL, FULL, "Self={NEW};Root=" + Trace.ROOT + ";CalledFrom=lb");
+        String fresh = boundedRequest(null, "Root={NEW}", "Self={NEW};{ROOT}");
+        assertFalse(fresh.contains(Trace.ROOT), fresh);
+    }
+
     @Test
     void eachRequestItsOwnContext() throws Exception {
         Balancer.Answer a = get("/front", null);
