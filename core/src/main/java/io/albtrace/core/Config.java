@@ -30,11 +30,27 @@ public final class Config {
     public static final String MDC_ENABLED = "albtrace.mdc.enabled";
     public static final String DEBUG = "albtrace.debug";
     public static final String WEAVER = "albtrace.weaver";
+    /** What to do with a trace header another tracing agent wrote on a send ({@link OtherAgents}). */
+    public static final String OTHER_AGENT_HEADER = "albtrace.other.agent.header";
 
     /** {@code albtrace.weaver=asm}, the default: the agent's own ASM weaver; Byte Buddy only for what it cannot do. */
     public static final String WEAVER_ASM = "asm";
     /** {@code albtrace.weaver=bytebuddy}: every class woven by Byte Buddy's {@code Advice} (slower to start). */
     public static final String WEAVER_BYTEBUDDY = "bytebuddy";
+
+    /**
+     * {@code albtrace.other.agent.header=merge}, the default: a header another agent wrote gives its fields but the
+     * request's own Root and fields are forwarded ({@link OtherAgents}).
+     */
+    public static final String OTHER_AGENT_MERGE = "merge";
+    /** {@code albtrace.other.agent.header=theirs}: a header another agent wrote is forwarded as the application's. */
+    public static final String OTHER_AGENT_THEIRS = "theirs";
+
+    /** The values of {@code albtrace.weaver} and {@code albtrace.other.agent.header}; the first is the default. */
+    private static final List<String> WEAVERS = Collections.unmodifiableList(
+            java.util.Arrays.asList(WEAVER_ASM, WEAVER_BYTEBUDDY));
+    private static final List<String> OTHER_AGENT_HEADERS = Collections.unmodifiableList(
+            java.util.Arrays.asList(OTHER_AGENT_MERGE, OTHER_AGENT_THEIRS));
 
     /** The instrumentation names known to {@code albtrace.instrumentation.NAME.enabled}. */
     public static final List<String> INSTRUMENTATIONS = Collections.unmodifiableList(java.util.Arrays.asList(
@@ -55,6 +71,7 @@ public final class Config {
     private final boolean mdcEnabled;
     private final boolean debug;
     private final String weaver;
+    private final String otherAgentHeader;
     private final Map<String, Boolean> instrumentations;
     private final List<String> problems;
 
@@ -65,7 +82,8 @@ public final class Config {
         this.responseHeader = bool(values, RESPONSE_HEADER, false, problems);
         this.mdcEnabled = bool(values, MDC_ENABLED, true, problems);
         this.debug = bool(values, DEBUG, false, problems);
-        this.weaver = weaver(values, problems);
+        this.weaver = oneOf(values, WEAVER, WEAVERS, problems);
+        this.otherAgentHeader = oneOf(values, OTHER_AGENT_HEADER, OTHER_AGENT_HEADERS, problems);
         Map<String, Boolean> on = new HashMap<>();
         for (String name : INSTRUMENTATIONS) {
             on.put(name, bool(values, instrumentationKey(name), true, problems));
@@ -254,8 +272,9 @@ public final class Config {
         if (key.equals(MAX_HEADER_BYTES)) {
             return parsePositive(value) < 0 ? "is not a whole number from 1 to " + MAX_HEADER_BYTES_LIMIT : null;
         }
-        if (key.equals(WEAVER)) {
-            return parseWeaver(value) == null ? "is not " + WEAVER_ASM + " or " + WEAVER_BYTEBUDDY : null;
+        if (key.equals(WEAVER) || key.equals(OTHER_AGENT_HEADER)) {
+            List<String> allowed = key.equals(WEAVER) ? WEAVERS : OTHER_AGENT_HEADERS;
+            return parseOneOf(value, allowed) == null ? "is not " + String.join(" or ", allowed) : null;
         }
         return parseBoolean(value) == null ? "is not true or false" : null;
     }
@@ -273,7 +292,8 @@ public final class Config {
     /** Every key the agent reads. */
     public static List<String> knownKeys() {
         List<String> keys = new ArrayList<>();
-        Collections.addAll(keys, FILE, ENABLED, MAX_HEADER_BYTES, RESPONSE_HEADER, MDC_ENABLED, DEBUG, WEAVER);
+        Collections.addAll(keys, FILE, ENABLED, MAX_HEADER_BYTES, RESPONSE_HEADER, MDC_ENABLED, DEBUG, WEAVER,
+                OTHER_AGENT_HEADER);
         for (String name : INSTRUMENTATIONS) {
             keys.add(instrumentationKey(name));
         }
@@ -311,22 +331,23 @@ public final class Config {
         return Log.value(key) + "=" + Log.hidden(value) + " " + why + (fallback == null ? "" : "; using " + fallback);
     }
 
-    private static String weaver(Map<String, String> values, List<String> problems) {
-        String v = values.get(WEAVER);
+    /** {@code key}'s value, one of {@code allowed} (any case, trimmed); the first when unset or not one of them. */
+    private static String oneOf(Map<String, String> values, String key, List<String> allowed, List<String> problems) {
+        String v = values.get(key);
         if (v == null) {
-            return WEAVER_ASM;
+            return allowed.get(0);
         }
-        String w = parseWeaver(v);
+        String w = parseOneOf(v, allowed);
         if (w != null) {
             return w;
         }
-        problems.add(refused(WEAVER, v, "is not " + WEAVER_ASM + " or " + WEAVER_BYTEBUDDY, WEAVER_ASM));
-        return WEAVER_ASM;
+        problems.add(refused(key, v, "is not " + String.join(" or ", allowed), allowed.get(0)));
+        return allowed.get(0);
     }
 
-    private static String parseWeaver(String v) {
+    private static String parseOneOf(String v, List<String> allowed) {
         String t = v.trim().toLowerCase(Locale.ROOT);
-        return t.equals(WEAVER_ASM) || t.equals(WEAVER_BYTEBUDDY) ? t : null;
+        return allowed.contains(t) ? t : null;
     }
 
     private static Boolean parseBoolean(String v) {
@@ -398,6 +419,14 @@ public final class Config {
         return weaver;
     }
 
+    /**
+     * {@code albtrace.other.agent.header}: {@link #OTHER_AGENT_MERGE} or {@link #OTHER_AGENT_THEIRS}, what is done
+     * with a trace header another tracing agent wrote ({@link OtherAgents}).
+     */
+    public String otherAgentHeader() {
+        return otherAgentHeader;
+    }
+
     /** What was wrong with the settings, one sentence each; the defaults were used for those. */
     public List<String> problems() {
         return problems;
@@ -411,7 +440,8 @@ public final class Config {
                 .append(", ").append(RESPONSE_HEADER).append('=').append(responseHeader)
                 .append(", ").append(MDC_ENABLED).append('=').append(mdcEnabled)
                 .append(", ").append(DEBUG).append('=').append(debug)
-                .append(", ").append(WEAVER).append('=').append(weaver);
+                .append(", ").append(WEAVER).append('=').append(weaver)
+                .append(", ").append(OTHER_AGENT_HEADER).append('=').append(otherAgentHeader);
         for (String name : INSTRUMENTATIONS) {
             sb.append(", ").append(instrumentationKey(name)).append('=').append(instrumentationEnabled(name));
         }

@@ -13,20 +13,40 @@ public final class Outgoing {
     }
 
     /**
-     * The {@code X-Amzn-Trace-Id} value to write on an outgoing request.
+     * The {@code X-Amzn-Trace-Id} value to write on an outgoing request. A header another tracing agent wrote on
+     * the request is not the application's: see {@link OtherAgents}.
      *
-     * @param own              the first trace header the application set on the request, or null
+     * @param own              the first trace header on the request (the application's), or null
      * @param otherHeaderBytes the request's other headers, each counted as {@code name: value\r\n}
      */
     public static String header(String own, int otherHeaderBytes) {
-        String incoming = own != null ? own : Context.current();
+        String incoming = own != null ? OtherAgents.forwardFromCurrent(own) : Context.current();
         Config config = Config.current();
         String out = TraceHeader.forward(incoming, otherHeaderBytes, config.maxHeaderBytes());
         if (config.debug()) {
-            Log.warn("debug: forward " + (own != null ? "application header" : incoming != null ? "context" : "no header")
-                    + " [" + Log.value(incoming) + "] -> [" + Log.value(out) + "]");
+            Log.warn("debug: forward " + describe(own, incoming) + " [" + Log.value(incoming) + "] -> ["
+                    + Log.value(out) + "]");
         }
         return out;
+    }
+
+    /**
+     * The application's header, as it is: for a client that reads it where no other agent can have written it yet
+     * (OkHttp's call, made before any interceptor runs).
+     */
+    public static String applicationHeader(String own) {
+        Config config = Config.current();
+        String out = TraceHeader.forward(own, 0, config.maxHeaderBytes());
+        if (config.debug()) {
+            Log.warn("debug: forward application header [" + own + "] -> [" + out + "]");
+        }
+        return out;
+    }
+
+    /** For debug lines: where the forwarded value came from. */
+    static String describe(String own, String incoming) {
+        return own == null ? (incoming != null ? "context" : "no header")
+                : own == incoming ? "application header" : "context with another agent's fields";
     }
 
     /**

@@ -78,17 +78,18 @@ public final class OutgoingCall {
     /**
      * The trace header for a send of this call (SPEC 3, 5), without the size rule: on the first send, forwarded
      * from {@code own} (the first trace header on that send, or null) or else the captured context; every
-     * later send, whatever it carries, gets that same value.
+     * later send, whatever it carries, gets that same value. A header another tracing agent wrote on the send is
+     * not the application's: see {@link OtherAgents}.
      */
     public String forward(String own) {
         String v = value;
         if (v == null) {
-            String incoming = own != null ? own : context;
+            String incoming = own != null ? OtherAgents.forwardFrom(own, context) : context;
             Config config = Config.current();
             v = TraceHeader.forward(incoming, 0, config.maxHeaderBytes());
             if (config.debug()) {
-                Log.warn("debug: forward " + (own != null ? "application header" : context != null ? "context"
-                        : "no header") + " [" + Log.value(incoming) + "] -> [" + Log.value(v) + "]");
+                Log.warn("debug: forward " + Outgoing.describe(own, incoming) + " [" + Log.value(incoming) + "] -> ["
+                        + Log.value(v) + "]");
             }
             value = v;
         }

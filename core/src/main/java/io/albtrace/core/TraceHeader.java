@@ -107,6 +107,21 @@ public final class TraceHeader {
         return value.substring(p[at + 1] + 1, p[at + 2]);
     }
 
+    /**
+     * The fields of {@code value} that count (SPEC section 2), each as {@code name=value}, in order: the first
+     * {@code Root}, the first {@code Self} and every custom field. Allocates; for paths off the usual request.
+     */
+    static java.util.List<String> fields(String value) {
+        Scratch sc = SCRATCH.get();
+        parse(value, sc);
+        java.util.List<String> out = new java.util.ArrayList<>(sc.n);
+        int[] p = sc.parts;
+        for (int i = 0; i < sc.n; i++) {
+            out.add(value.substring(p[i * 4], p[i * 4 + 2]));
+        }
+        return out;
+    }
+
     /** True when {@code value} is an identifier: {@code 1-} + 8 hex digits + {@code -} + 24 hex digits. */
     public static boolean isValidId(String value) {
         return value != null && isValidId(value, 0, value.length());

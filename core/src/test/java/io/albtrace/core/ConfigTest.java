@@ -87,12 +87,26 @@ class ConfigTest {
     }
 
     @Test
+    void anotherAgentsHeaderIsMergedUnlessSaidOtherwise() {
+        assertEquals(Config.OTHER_AGENT_MERGE, Config.load(props(), env()).otherAgentHeader());
+        assertEquals(Config.OTHER_AGENT_THEIRS,
+                Config.load(props("albtrace.other.agent.header", " Theirs"), env()).otherAgentHeader());
+        assertEquals(Config.OTHER_AGENT_THEIRS,
+                Config.load(props(), env("ALBTRACE_OTHER_AGENT_HEADER", "theirs")).otherAgentHeader());
+        Config bad = Config.load(props("albtrace.other.agent.header", "mine"), env());
+        assertEquals(Config.OTHER_AGENT_MERGE, bad.otherAgentHeader());
+        assertEquals(List.of("albtrace.other.agent.header=mine is not merge or theirs; using merge"), bad.problems());
+        assertEquals("is not merge or theirs", Config.invalidValue(Config.OTHER_AGENT_HEADER, "mine"));
+        assertNull(Config.invalidValue(Config.OTHER_AGENT_HEADER, "merge"));
+    }
+
+    @Test
     void knownKeysAndNames() {
         assertEquals(List.of("okhttp", "apache-httpclient", "jdk-httpclient", "http-url-connection", "jdk-httpserver",
                 "servlet", "executors"), Config.INSTRUMENTATIONS);
         assertEquals(List.of("albtrace.config", "albtrace.enabled", "albtrace.max.header.bytes",
                 "albtrace.response.header", "albtrace.mdc.enabled", "albtrace.debug", "albtrace.weaver",
-                "albtrace.instrumentation.okhttp.enabled", "albtrace.instrumentation.apache-httpclient.enabled",
+                "albtrace.other.agent.header", "albtrace.instrumentation.okhttp.enabled", "albtrace.instrumentation.apache-httpclient.enabled",
                 "albtrace.instrumentation.jdk-httpclient.enabled", "albtrace.instrumentation.http-url-connection.enabled",
                 "albtrace.instrumentation.jdk-httpserver.enabled", "albtrace.instrumentation.servlet.enabled",
                 "albtrace.instrumentation.executors.enabled"), Config.knownKeys());

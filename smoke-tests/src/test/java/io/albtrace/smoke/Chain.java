@@ -18,9 +18,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,7 +74,17 @@ final class Chain {
         }
     }
 
-    record Report(List<String> incoming, String mdc, List<Call> calls, String raw) {
+    /**
+     * The front's report: the incoming headers, the MDC, each call and, per client, the other tracing headers the back
+     * service received from it (name to values, in order).
+     */
+    record Report(List<String> incoming, String mdc, List<Call> calls, Map<String, Map<String, List<String>>> others,
+            String raw) {
+
+        /** The other tracing headers the back service received from {@code client}'s call: name to values. */
+        Map<String, List<String>> others(String client) {
+            return others.getOrDefault(client, Map.of());
+        }
 
         Call call(String client) {
             return calls.stream().filter(c -> c.client.equals(client)).findFirst()
@@ -125,6 +137,7 @@ final class Chain {
         List<String> incoming = new ArrayList<>();
         String mdc = null;
         List<Call> calls = new ArrayList<>();
+        Map<String, Map<String, List<String>>> others = new LinkedHashMap<>();
         for (String line : body.split("\n")) {
             if (line.isEmpty()) {
                 continue;
@@ -134,10 +147,12 @@ final class Chain {
                 case "incoming" -> incoming.add(f[1]);
                 case "mdc" -> mdc = f[1] + "\t" + f[2];
                 case "call" -> calls.add(new Call(f[1], f[2], f[3], List.of(Arrays.copyOfRange(f, 4, f.length))));
+                case "other" -> others.computeIfAbsent(f[1], k -> new LinkedHashMap<>())
+                        .computeIfAbsent(f[2], k -> new ArrayList<>()).add(f[3]);
                 default -> fail("unexpected line in the front's report: [" + line + "]\n" + body);
             }
         }
-        return new Report(List.copyOf(incoming), mdc, List.copyOf(calls), body);
+        return new Report(List.copyOf(incoming), mdc, List.copyOf(calls), others, body);
     }
 
     /**
@@ -147,22 +162,37 @@ final class Chain {
      * the incoming identifiers; the MDC holds the context as SPEC section 4.4 says.
      */
     static void assertChain(Report r, Case c, Collection<String> clients, Mdc mdc) {
+        assertChain(r, c.incoming, c.context, c.call, clients, mdc);
+    }
+
+    /**
+     * {@link #assertChain(Report, Case, Collection, Mdc)} for a request that came with {@code incoming} (null: none),
+     * whose context is the template {@code context} and each of whose calls must deliver the template {@code call}.
+     */
+    static void assertChain(Report r, String incoming, String context, String call, Collection<String> clients,
+            Mdc mdc) {
+        assertChain(r, incoming, context, client -> call, clients, mdc);
+    }
+
+    /** {@link #assertChain(Report, String, String, String, Collection, Mdc)} with a template per client. */
+    static void assertChain(Report r, String incoming, String context,
+            java.util.function.Function<String, String> call, Collection<String> clients, Mdc mdc) {
         String where = "\n" + r.raw;
-        assertEquals(c.incoming == null ? List.of() : List.of(c.incoming), r.incoming, "incoming header" + where);
+        assertEquals(incoming == null ? List.of() : List.of(incoming), r.incoming, "incoming header" + where);
         assertEquals(List.copyOf(clients), r.clients(), "the front's calls" + where);
-        Ids ids = new Ids(c.incoming);
-        for (Call call : r.calls) {
-            assertTrue(call.ok(), call.client + " failed: " + call.outcome + where);
-            assertEquals(1, call.values.size(), call.client + ": exactly one " + Trace.NAME + " must reach the back"
-                    + " service, it saw " + call.values + where);
-            ids.match(c.call, call.values.get(0), call.client + " (" + call.library + ")" + where);
+        Ids ids = new Ids(incoming);
+        for (Call made : r.calls) {
+            assertTrue(made.ok(), made.client + " failed: " + made.outcome + where);
+            assertEquals(1, made.values.size(), made.client + ": exactly one " + Trace.NAME + " must reach the back"
+                    + " service, it saw " + made.values + where);
+            ids.match(call.apply(made.client), made.values.get(0), made.client + " (" + made.library + ")" + where);
         }
         switch (mdc) {
             case FILLED -> {
                 assertNotNull(r.mdc, "no mdc line: the front has no SLF4J" + where);
                 String[] f = r.mdc.split("\t");
-                ids.match(c.context, f[0], "MDC amzn.trace.id" + where);
-                ids.match(root(c.context), f[1], "MDC amzn.trace.root" + where);
+                ids.match(context, f[0], "MDC amzn.trace.id" + where);
+                ids.match(root(context), f[1], "MDC amzn.trace.root" + where);
             }
             case EMPTY -> assertEquals("-\t-", r.mdc, "SLF4J without a back end: the MDC is left alone" + where);
             case NO_SLF4J -> assertEquals(null, r.mdc, "the front has no SLF4J" + where);
@@ -189,12 +219,15 @@ final class Chain {
     }
 
     /**
-     * Matches values against templates where {NEW} is a fresh identifier, different from every other one seen, and
-     * {ROOT} is the one Root the front made for this request: the same wherever it appears.
+     * Matches values against templates where {NEW} is a fresh identifier, different from every other one seen,
+     * {ROOT} is the one Root the front made for this request: the same wherever it appears, and {SPAN} another
+     * agent's span identifier (16 hex digits, a {@code Parent}), different from every other one seen.
      */
     private static final class Ids {
         private static final Pattern ANY_ID = Pattern.compile("1-[0-9a-fA-F]{8}-[0-9a-fA-F]{24}");
+        private static final String SPAN = "[0-9a-f]{16}";
         private final Set<String> seen = new HashSet<>();
+        private final Set<String> spans = new HashSet<>();
         private String root;
 
         Ids(String incoming) {
@@ -203,16 +236,21 @@ final class Chain {
                 while (m.find()) {
                     seen.add(m.group().toLowerCase(Locale.ROOT));
                 }
+                Matcher parent = Pattern.compile("Parent=(" + SPAN + ")").matcher(incoming);
+                while (parent.find()) {
+                    spans.add(parent.group(1));
+                }
             }
         }
 
         void match(String template, String actual, String what) {
             List<String> kinds = new ArrayList<>();
             StringBuilder regex = new StringBuilder();
-            Matcher t = Pattern.compile("\\{NEW}|\\{ROOT}").matcher(template);
+            Matcher t = Pattern.compile("\\{NEW}|\\{ROOT}|\\{SPAN}").matcher(template);
             int at = 0;
             while (t.find()) {
-                regex.append(Pattern.quote(template.substring(at, t.start()))).append('(').append(Trace.NEW).append(')');
+                regex.append(Pattern.quote(template.substring(at, t.start()))).append('(')
+                        .append(t.group().equals("{SPAN}") ? SPAN : Trace.NEW).append(')');
                 kinds.add(t.group());
                 at = t.end();
             }
@@ -222,7 +260,9 @@ final class Chain {
             Set<String> fresh = new LinkedHashSet<>();
             for (int g = 1; g <= m.groupCount(); g++) {
                 String id = m.group(g);
-                if (kinds.get(g - 1).equals("{ROOT}")) {
+                if (kinds.get(g - 1).equals("{SPAN}")) {
+                    assertTrue(spans.add(id), "span " + id + " is not fresh in " + what);
+                } else if (kinds.get(g - 1).equals("{ROOT}")) {
                     if (root == null) {
                         assertTrue(seen.add(id), "the new Root " + id + " is not fresh in " + what);
                         root = id;

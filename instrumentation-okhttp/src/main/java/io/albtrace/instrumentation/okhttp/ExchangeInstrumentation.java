@@ -4,6 +4,7 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
+import io.albtrace.core.OtherAgents;
 import io.albtrace.core.Outgoing;
 import io.albtrace.core.TraceHeader;
 import io.albtrace.instrumentation.api.AdviceTarget;
@@ -11,6 +12,7 @@ import io.albtrace.instrumentation.api.TypeInstrumentation;
 import java.util.Collections;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
+import okhttp3.Call;
 import okhttp3.Headers;
 import okhttp3.Request;
 
@@ -44,14 +46,19 @@ public final class ExchangeInstrumentation implements TypeInstrumentation {
                 ExchangeInstrumentation.class.getName() + "$WriteRequestHeadersAdvice");
     }
 
-    /** Applies the size rule to the complete request headers. */
+    /**
+     * Applies the size rule to the complete request headers; first, when another tracing agent's interceptor wrote
+     * its header over the value forwarded when the call was made, puts that value back with the agent's fields
+     * ({@link OtherAgents#overwritten}).
+     */
     public static final class WriteRequestHeadersAdvice {
 
         private WriteRequestHeadersAdvice() {
         }
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        public static void enter(@Advice.Argument(value = 0, readOnly = false) Request request) {
+        public static void enter(@Advice.Argument(value = 0, readOnly = false) Request request,
+                @Advice.FieldValue("call") Call call) {
             Headers headers = request.headers();
             String trace = null;
             long total = 0;
@@ -64,7 +71,12 @@ public final class ExchangeInstrumentation implements TypeInstrumentation {
                 total += TraceHeader.lineBytes(name, value);
             }
             if (trace != null) {
-                String limited = Outgoing.onWire(trace, total);
+                // the value forwarded when the call was made, if it was (not on OkHttp 5.3+ without the
+                // application's header: the codecs forward those)
+                String ours = call.request().header(TraceHeader.NAME);
+                String value = ours == null || ours.equals(trace) ? trace : OtherAgents.overwritten(ours, trace);
+                String limited = Outgoing.onWire(value, total - TraceHeader.lineBytes(TraceHeader.NAME, trace)
+                        + TraceHeader.lineBytes(TraceHeader.NAME, value));
                 if (limited != trace) {
                     request = request.newBuilder().header(TraceHeader.NAME, limited).build();
                 }

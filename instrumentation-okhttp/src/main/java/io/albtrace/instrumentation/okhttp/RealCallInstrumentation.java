@@ -117,12 +117,14 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
         public static void enter(@Advice.Argument(value = 1, readOnly = false) Request request) {
-            // every copy, names matched case-insensitively; the first value counts (SPEC 2.1)
+            // every copy, names matched case-insensitively; the first value counts (SPEC 2.1). It is the
+            // application's: no interceptor, another agent's included, has run yet (OtherAgents)
             List<String> own = request.headers(TraceHeader.NAME);
             // the size rule is applied where all headers are known (ExchangeInstrumentation), so none counted here;
             // header() replaces every copy: exactly one leaves (SPEC 3)
             request = request.newBuilder()
-                    .header(TraceHeader.NAME, Outgoing.header(own.isEmpty() ? null : own.get(0), 0))
+                    .header(TraceHeader.NAME, own.isEmpty() ? Outgoing.header(null, 0)
+                            : Outgoing.applicationHeader(own.get(0)))
                     .build();
         }
     }
@@ -146,9 +148,10 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
             Headers headers = request.headers();
             for (int i = 0, n = headers.size(); i < n; i++) {
                 if (TraceHeader.NAME.equalsIgnoreCase(headers.name(i))) {
-                    // the first copy counts (SPEC 2.1); header() replaces every copy: exactly one leaves (SPEC 3)
+                    // the first copy counts (SPEC 2.1), the application's (no interceptor ran yet); header()
+                    // replaces every copy: exactly one leaves (SPEC 3)
                     request = request.newBuilder()
-                            .header(TraceHeader.NAME, Outgoing.header(headers.value(i), 0))
+                            .header(TraceHeader.NAME, Outgoing.applicationHeader(headers.value(i)))
                             .build();
                     return false;
                 }

@@ -14,7 +14,9 @@ import java.util.concurrent.Executors;
  * <pre>java -cp albtrace-back.jar io.albtrace.smoke.apps.BackApp PORT</pre>
  *
  * Binds 0.0.0.0:PORT (0: any free port), prints {@code back listening on PORT} when ready, and answers every
- * request with 200 text/plain: one line {@code x-amzn-trace-id: <value>} per header value received, in order.
+ * request with 200 text/plain: one line {@code x-amzn-trace-id: <value>} per header value received, in order,
+ * then one line {@code other: <name>: <value>} per value of the other tracing headers it knows
+ * ({@link #OTHER_TRACING_HEADERS}: those OpenTelemetry's and Datadog's agents write by default).
  * It needs nothing but the JDK. With {@code -Dsmoke.exitOnStdinEof=true} it exits when its stdin reaches end of file
  * (see {@link #exitOnStdinEof}).
  */
@@ -25,6 +27,10 @@ public final class BackApp {
      * agent reads those as its settings.
      */
     public static final String EXIT_ON_STDIN_EOF = "smoke.exitOnStdinEof";
+
+    /** Other agents' tracing headers, reported after the trace headers (names in lower case, as reported). */
+    public static final List<String> OTHER_TRACING_HEADERS = List.of("traceparent", "tracestate", "baggage",
+            "x-datadog-trace-id", "x-datadog-parent-id", "x-datadog-sampling-priority", "x-datadog-tags", "b3");
 
     private BackApp() {
     }
@@ -66,6 +72,14 @@ public final class BackApp {
             if (values != null) {
                 for (String v : values) {
                     body.append("x-amzn-trace-id: ").append(v).append('\n');
+                }
+            }
+            for (String name : OTHER_TRACING_HEADERS) {
+                List<String> other = exchange.getRequestHeaders().get(name);
+                if (other != null) {
+                    for (String v : other) {
+                        body.append("other: ").append(name).append(": ").append(v).append('\n');
+                    }
                 }
             }
             byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);

@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
  * mdc      &lt;amzn.trace.id&gt; &lt;amzn.trace.root&gt;  SLF4J's MDC while serving, when SLF4J is there ("-": empty)
  * call     &lt;client&gt; &lt;library&gt; ok &lt;value&gt;...  per client: the values the back service received, in order
  * call     &lt;client&gt; &lt;library&gt; error &lt;what&gt;   per client that failed
+ * other    &lt;client&gt; &lt;name&gt; &lt;value&gt;       after a call: each other tracing header the back service received
  * </pre>
  * {@code GET /chain/VIA} makes each call on another thread: {@code executor} (a pool's {@code submit}),
  * {@code completable} ({@code CompletableFuture.supplyAsync} on the common pool) or {@code virtual} (a virtual
@@ -132,18 +133,25 @@ public final class FrontApp {
                     continue;
                 }
                 report.append("call\t").append(c.name).append('\t').append(c.library).append('\t');
+                StringBuilder others = new StringBuilder();
                 try {
                     String body = Handover.call(via, () -> c.client.get(back, appValues));
                     report.append("ok");
                     for (String line : body.split("\n")) {
                         if (line.startsWith("x-amzn-trace-id: ")) {
                             report.append('\t').append(line.substring("x-amzn-trace-id: ".length()));
+                        } else if (line.startsWith("other: ")) {
+                            // "other: <name>: <value>": another agent's tracing header
+                            String other = line.substring("other: ".length()).replace('\t', ' ');
+                            int colon = other.indexOf(": ");
+                            others.append("other\t").append(c.name).append('\t').append(other, 0, colon).append('\t')
+                                    .append(other.substring(colon + 2)).append('\n');
                         }
                     }
                 } catch (Exception | LinkageError e) {
                     report.append("error ").append(String.valueOf(e).replace('\t', ' ').replace('\n', ' '));
                 }
-                report.append('\n');
+                report.append('\n').append(others);
             }
             byte[] bytes = report.toString().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
