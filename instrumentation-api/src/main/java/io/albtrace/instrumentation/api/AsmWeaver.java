@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -38,6 +39,15 @@ final class AsmWeaver {
      */
     static byte[] weave(String binaryName, byte[] bytes, ClassLoader loader, ClassLoader agentLoader,
             List<Installer.Target> targets, boolean quiet) {
+        return weave(binaryName, bytes, loader, agentLoader, targets, quiet, UnaryOperator.identity());
+    }
+
+    /**
+     * As above; what the weaver writes goes through {@code output} (given the class writer) first: the tests put
+     * ASM's own checker there, which sees the order of the calls that the class file no longer shows.
+     */
+    static byte[] weave(String binaryName, byte[] bytes, ClassLoader loader, ClassLoader agentLoader,
+            List<Installer.Target> targets, boolean quiet, UnaryOperator<ClassVisitor> output) {
         long started = System.nanoTime();
         ClassReader reader = new ClassReader(bytes);
         Shape shape = new Shape();
@@ -51,7 +61,7 @@ final class AsmWeaver {
             return null;
         }
         ClassWriter writer = new ClassWriter(reader, 0);
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+        reader.accept(new ClassVisitor(Opcodes.ASM9, output.apply(writer)) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                     String[] exceptions) {
