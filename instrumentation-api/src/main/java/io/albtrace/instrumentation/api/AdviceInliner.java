@@ -58,6 +58,17 @@ final class AdviceInliner extends MethodVisitor {
     private final int[] localSlots;
     private final int enterSlot;
     private final int extra;
+    /**
+     * With an exit advice, the method's code works on copies of its parameters ({@code this} excepted), made after the
+     * enter advice, right after the advice's slots: the parameters' own slots keep the values the exit advice must
+     * see (as at entry, after the enter advice: Byte Buddy's {@code backupArguments}), and keep their types for the
+     * exit's frames whatever the method stores in them (a parameter's slot reused for another type).
+     */
+    private final int firstParameterSlot;
+    private final int copiesStart;
+    private final int copiesSize;
+    /** How far the method's own locals move up: the advice's slots and the copies. */
+    private final int shift;
     private final int prefixEnd;
     private final int returnSlot;
     private final int thrownSlot;
@@ -147,9 +158,15 @@ final class AdviceInliner extends MethodVisitor {
         }
         this.prefixEnd = slot;
         this.extra = prefixEnd - firstLocal;
+        this.firstParameterSlot = isStatic ? 0 : 1;
+        // the value returned and the throwable have slots of their own: a return inside one of the method's try
+        // blocks stores its value there, where the handler's frame must not expect one of the method's locals
         this.returnSlot = prefixEnd;
-        this.thrownSlot = prefixEnd + returnType.getSize();
+        this.thrownSlot = returnSlot + (exit == null ? 0 : returnType.getSize());
         this.exitLocalsBase = thrownSlot + (onThrowable ? 1 : 0);
+        this.copiesStart = exitLocalsBase;
+        this.copiesSize = exit == null ? 0 : firstLocal - firstParameterSlot;
+        this.shift = copiesStart - firstLocal + copiesSize;
     }
 
     private void addExtra(Type type) {
@@ -189,6 +206,11 @@ final class AdviceInliner extends MethodVisitor {
         if (enterCode != null) {
             inline(enterCode, ENTER_PHASE);
         }
+        for (int i = 0; i < argumentTypes.length && copiesSize > 0; i++) {
+            Type type = argumentTypes[i];
+            mv.visitVarInsn(type.getOpcode(Opcodes.ILOAD), argumentSlots[i]);
+            mv.visitVarInsn(type.getOpcode(Opcodes.ISTORE), copiesStart + argumentSlots[i] - firstParameterSlot);
+        }
         if (onThrowable) {
             mv.visitLabel(bodyStart);
         }
@@ -211,14 +233,15 @@ final class AdviceInliner extends MethodVisitor {
 
     /** The frame's locals with the advice's slots inserted after the parameters. */
     private Object[] withExtras(Object[] local, int numLocal) {
-        if (extra == 0) {
+        if (shift == 0) {
             return Arrays.copyOf(local, numLocal);
         }
-        List<Object> out = new ArrayList<>(numLocal + extraFrameTypes.size() + 2);
+        // the frame's items for this and the parameters, one TOP a slot where the frame lists none
+        List<Object> parameters = new ArrayList<>(argumentTypes.length + 1);
         int slots = 0;
         int i = 0;
         while (i < numLocal && slots < firstLocal) {
-            out.add(local[i]);
+            parameters.add(local[i]);
             slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
             i++;
         }
@@ -226,18 +249,46 @@ final class AdviceInliner extends MethodVisitor {
             throw new Unsupported("a frame whose locals do not line up with the parameters");
         }
         while (slots < firstLocal) {
-            out.add(Opcodes.TOP);
+            parameters.add(Opcodes.TOP);
             slots++;
         }
-        out.addAll(extraFrameTypes);
+        List<Object> out = new ArrayList<>(numLocal + extraFrameTypes.size() + parameters.size() + 2);
+        if (copiesSize == 0) {
+            out.addAll(parameters);
+            out.addAll(extraFrameTypes);
+            addTop(out, copiesStart - prefixEnd);
+        } else {
+            if (!isStatic) {
+                // this, as the frame has it (uninitialized in a constructor until its super call)
+                out.add(parameters.get(0));
+            }
+            // the parameters' own slots hold what they held at entry; the method's values are in the copies
+            for (Type type : argumentTypes) {
+                out.add(frameType(type));
+            }
+            out.addAll(extraFrameTypes);
+            // the return and throwable slots: set only on the way out
+            addTop(out, copiesStart - prefixEnd);
+            out.addAll(parameters.subList(firstParameterSlot, parameters.size()));
+        }
         for (; i < numLocal; i++) {
             out.add(local[i]);
         }
         return out.toArray();
     }
 
+
+    private static void addTop(List<Object> items, int slots) {
+        for (int i = 0; i < slots; i++) {
+            items.add(Opcodes.TOP);
+        }
+    }
+
     private int remap(int slot) {
-        return slot < firstLocal ? slot : slot + extra;
+        if (slot < firstParameterSlot || slot < firstLocal && copiesSize == 0) {
+            return slot;
+        }
+        return slot < firstLocal ? copiesStart + slot - firstParameterSlot : slot + shift;
     }
 
     @Override
@@ -431,7 +482,7 @@ final class AdviceInliner extends MethodVisitor {
     @Override
     public void visitMaxs(int maxStack, int maxLocals) {
         begin();
-        int locals = maxLocals + extra;
+        int locals = maxLocals + shift;
         if (advice.exit != null) {
             if (onThrowable) {
                 mv.visitLabel(throwHandler);
