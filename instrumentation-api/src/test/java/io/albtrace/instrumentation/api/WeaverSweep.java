@@ -136,11 +136,22 @@ public final class WeaverSweep {
         public final List<String> unsupported = new ArrayList<>();
         /** Classes the weaver or a check failed on, one line each: must be empty. */
         public final List<String> failures = new ArrayList<>();
-        /** Classes the forked JVM loaded and verified. */
+        /** Classes woven with all advice at once, handed to the forked JVM, and how many of them it verified. */
+        public int forForkedJvm;
         public int verifiedInFork;
         /** Milliseconds: weaving and ASM's checks, and the forked JVM. */
         public long weaveMillis;
         public long forkMillis;
+
+        /** Everything that is not as it must be: failures, what was left to Byte Buddy, classes not verified. */
+        public List<String> problems() {
+            List<String> problems = new ArrayList<>(failures);
+            problems.addAll(unsupported);
+            if (verifiedInFork != forForkedJvm) {
+                problems.add("the forked JVM verified " + verifiedInFork + " of " + forForkedJvm + " classes");
+            }
+            return problems;
+        }
 
         @Override
         public String toString() {
@@ -210,6 +221,7 @@ public final class WeaverSweep {
             try {
                 Path dir = Files.createDirectories(forkInput.resolve(variant));
                 Files.write(dir.resolve(name + ".class"), forFork);
+                result.forForkedJvm++;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

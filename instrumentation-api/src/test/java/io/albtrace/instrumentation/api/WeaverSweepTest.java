@@ -12,6 +12,8 @@ import java.nio.file.Paths;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -65,12 +67,35 @@ class WeaverSweepTest {
     void theForkedJvmRejectsWhatItCannotVerify() throws Exception {
         Path input = Files.createTempDirectory(Paths.get("target"), "verify-woven");
         Path library = Files.createDirectories(input.resolve(VerifyWoven.LIBRARY));
-        Files.write(library.resolve("gen.Broken.class"), generated("gen/Broken", Opcodes.ICONST_1));
-        Files.write(library.resolve("gen.Sound.class"), generated("gen/Sound", Opcodes.ACONST_NULL));
+        // WeaveSubject.kind(int) returning an int as its String; Greeter as it is
+        Files.write(library.resolve(FIXTURES + "WeaveSubject.class"), withBrokenKind(
+                AsmWeaverTest.bytes(FIXTURES + "WeaveSubject")));
+        Files.write(library.resolve(FIXTURES + "Greeter.class"), AsmWeaverTest.bytes(FIXTURES + "Greeter"));
         VerifyWoven.Outcome outcome = VerifyWoven.fork(input, System.getProperty("java.class.path"));
-        assertEquals(1, outcome.verified);
-        assertTrue(outcome.failures.get(0).startsWith("forked JVM: library gen.Broken: java.lang.VerifyError"),
-                outcome.failures.toString());
+        assertEquals(1, outcome.verified, outcome.failures.toString());
+        assertTrue(outcome.failures.get(0).startsWith(
+                "forked JVM: library " + FIXTURES + "WeaveSubject: java.lang.VerifyError"), outcome.failures.toString());
+    }
+
+    private static byte[] withBrokenKind(byte[] bytes) {
+        ClassWriter writer = new ClassWriter(0);
+        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                    String[] exceptions) {
+                MethodVisitor method = super.visitMethod(access, name, descriptor, signature, exceptions);
+                if (!name.equals("kind")) {
+                    return method;
+                }
+                method.visitCode();
+                method.visitInsn(Opcodes.ICONST_1);
+                method.visitInsn(Opcodes.ARETURN);
+                method.visitMaxs(1, 1);
+                method.visitEnd();
+                return null;
+            }
+        }, 0);
+        return writer.toByteArray();
     }
 
     /** A class whose method {@code broken()} returns what {@code push} pushes as its String. */

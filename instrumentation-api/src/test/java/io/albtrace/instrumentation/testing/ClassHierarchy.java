@@ -12,6 +12,7 @@ import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.analysis.BasicValue;
 import org.objectweb.asm.tree.analysis.SimpleVerifier;
 
 /**
@@ -182,6 +183,24 @@ public final class ClassHierarchy {
                 return OBJECT.equals(name) || "java/lang/Cloneable".equals(name) || "java/io/Serializable".equals(name);
             }
             return hierarchy.isSubclass(other.getInternalName(), type.getInternalName());
+        }
+
+        /** As SimpleVerifier's, with its interface test asked of this hierarchy rather than of a loaded class. */
+        @Override
+        protected boolean isSubTypeOf(BasicValue value, BasicValue expected) {
+            Type expectedType = expected.getType();
+            Type type = value.getType();
+            if (expectedType == null || expectedType.getSort() != Type.OBJECT && expectedType.getSort() != Type.ARRAY) {
+                return super.isSubTypeOf(value, expected);
+            }
+            if (type == null || type.getSort() != Type.OBJECT && type.getSort() != Type.ARRAY) {
+                return false;
+            }
+            if ("null".equals(type.getInternalName())) {
+                return true;
+            }
+            // the JVM's verifier takes any reference where an interface is due
+            return isAssignableFrom(expectedType, type) || isInterface(expectedType);
         }
 
         @Override

@@ -13,6 +13,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
@@ -22,11 +23,11 @@ import net.bytebuddy.agent.ByteBuddyAgent;
  * {@code java.lang.Thread} would otherwise go unseen until it broke a user's JVM). Its input is a directory with one
  * sub-directory per variant, each holding {@code binary.Name.class} files:
  * <ul>
- * <li>{@value #JDK} and {@value #JDK_WITHOUT_FRAMES}: the JDK's own classes, which the forked JVM redefines with the
- * woven bytes, as the agent retransforms them (it must be the JDK they were read from);</li>
- * <li>{@value #LIBRARY}: a library's classes, each defined in a class loader of its own over the class path and
- * linked.</li>
+ * <li>{@value #JDK} and {@value #JDK_WITHOUT_FRAMES}: the JDK's own classes (the forked JVM must be the JDK they
+ * were read from);</li>
+ * <li>{@value #LIBRARY}: a library's classes (the forked JVM's class path has the library).</li>
  * </ul>
+ * Each class is loaded as it is and redefined with the woven bytes, as the agent retransforms a class.
  * It prints one line per class, {@code VERIFIED variant name} or {@code FAILED variant name: error}.
  */
 public final class VerifyWoven {
@@ -122,15 +123,11 @@ public final class VerifyWoven {
             for (Path file : classFiles(input.resolve(variant))) {
                 String fileName = file.getFileName().toString();
                 String name = fileName.substring(0, fileName.length() - ".class".length());
-                byte[] bytes = Files.readAllBytes(file);
                 try {
-                    if (LIBRARY.equals(variant)) {
-                        // linking verifies; getDeclaredMethods links the class and does not initialize it
-                        new OneClassLoader(name, bytes).loadClass(name).getDeclaredMethods();
-                    } else {
-                        Class<?> loaded = Class.forName(name, false, ClassLoader.getPlatformClassLoader());
-                        instrumentation.redefineClasses(new ClassDefinition(loaded, bytes));
-                    }
+                    // as the agent changes a class: the class as loaded (not initialized), redefined with the woven
+                    // bytes, which the JVM verifies (and, the class loaded where it belongs, links as the original)
+                    Class<?> loaded = Class.forName(name, false, ClassLoader.getSystemClassLoader());
+                    instrumentation.redefineClasses(new ClassDefinition(loaded, Files.readAllBytes(file)));
                     System.out.println("VERIFIED " + variant + " " + name);
                 } catch (Throwable e) {
                     failed = true;
@@ -147,31 +144,7 @@ public final class VerifyWoven {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.toString().endsWith(".class")).sorted().collect(
-                    java.util.stream.Collectors.toList());
-        }
-    }
-
-    /** Defines one class from these bytes; everything else comes from the class path. */
-    private static final class OneClassLoader extends ClassLoader {
-        private final String name;
-        private final byte[] bytes;
-
-        OneClassLoader(String name, byte[] bytes) {
-            super(ClassLoader.getSystemClassLoader());
-            this.name = name;
-            this.bytes = bytes;
-        }
-
-        @Override
-        protected Class<?> loadClass(String className, boolean resolve) throws ClassNotFoundException {
-            synchronized (getClassLoadingLock(className)) {
-                if (!className.equals(name)) {
-                    return super.loadClass(className, resolve);
-                }
-                Class<?> loaded = findLoadedClass(className);
-                return loaded != null ? loaded : defineClass(className, bytes, 0, bytes.length);
-            }
+            return files.filter(f -> f.toString().endsWith(".class")).sorted().collect(Collectors.toList());
         }
     }
 }
