@@ -34,6 +34,12 @@ final class AdviceInliner extends MethodVisitor {
     private static final int EXIT_PHASE = 1;
     private static final int UNKNOWN = -1;
     private static final String THROWABLE = "java/lang/Throwable";
+    /**
+     * Operand stack slots the inliner may need beyond the advice method's own: an advice parameter is replaced by
+     * more than one value at most while {@code @AllArguments} fills its array (the array, its copy, the index and a
+     * wide argument: 5) or a {@code @FieldValue} is written ({@code this} under the value: 1 more than the value).
+     */
+    private static final int SUBSTITUTION_STACK = 6;
 
     private final String owner;
     private final String methodName;
@@ -513,7 +519,8 @@ final class AdviceInliner extends MethodVisitor {
             locals = Math.max(locals, exitLocalsBase + 1);
         }
         locals = Math.max(locals, prefixEnd + adviceMaxLocals);
-        mv.visitMaxs(Math.max(maxStack, adviceMaxStack + 6), Math.max(locals, exitLocalsBase + adviceMaxLocals));
+        mv.visitMaxs(Math.max(maxStack, adviceMaxStack + SUBSTITUTION_STACK),
+                Math.max(locals, exitLocalsBase + adviceMaxLocals));
     }
 
     // ---- the advice's code ----

@@ -19,10 +19,9 @@ import net.bytebuddy.jar.asm.Opcodes;
 /**
  * Applies advice to one class's bytes with ASM alone: the advice classes are read as class files
  * ({@link AdviceClass}) and their code inlined ({@link AdviceInliner}), the methods matched on the class file
- * ({@link MethodMatcher}). No Byte Buddy class beyond its copy of ASM is loaded, which is what made the first
- * weaves of a process cost hundreds of milliseconds: Byte Buddy's type descriptions, matchers and
- * {@code Advice} machinery, some 600 classes, run cold. Unchanged methods are copied as they are. What it cannot
- * do throws {@link Unsupported} and the caller weaves the class with Byte Buddy ({@link Weaver}) instead.
+ * ({@link MethodMatcher}). No Byte Buddy class beyond its copy of ASM is loaded (benchmarks/RESULTS.md has what that
+ * saves). Unchanged methods are copied as they are. What it cannot do throws {@link Unsupported} and the caller
+ * weaves the class with Byte Buddy ({@link Weaver}) instead.
  */
 final class AsmWeaver {
 
