@@ -97,6 +97,8 @@ final class AdviceClass {
         boolean suppress;
         boolean onThrowable;
         String problem;
+        /** How many try/catch blocks its code has; -1 until {@link #hasTryCatchBlocks} read them. */
+        private int tryCatchBlocks = -1;
 
         Method(String name, String descriptor, boolean isEnter) {
             this.name = name;
@@ -121,6 +123,40 @@ final class AdviceClass {
                 }
             }
             return null;
+        }
+
+        /**
+         * Whether its code has try/catch blocks (read from the code the first time: {@link #read} skips it); a
+         * benign race, every reader finds the same.
+         */
+        boolean hasTryCatchBlocks(byte[] classFile) {
+            int known = tryCatchBlocks;
+            if (known < 0) {
+                known = countTryCatchBlocks(classFile);
+                tryCatchBlocks = known;
+            }
+            return known > 0;
+        }
+
+        private int countTryCatchBlocks(byte[] classFile) {
+            int[] count = new int[1];
+            new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public MethodVisitor visitMethod(int access, String methodName, String methodDescriptor,
+                        String signature, String[] exceptions) {
+                    if (!methodName.equals(name) || !methodDescriptor.equals(descriptor)) {
+                        return null;
+                    }
+                    return new MethodVisitor(Opcodes.ASM9) {
+                        @Override
+                        public void visitTryCatchBlock(net.bytebuddy.jar.asm.Label start, net.bytebuddy.jar.asm.Label end,
+                                net.bytebuddy.jar.asm.Label handler, String type) {
+                            count[0]++;
+                        }
+                    };
+                }
+            }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+            return count[0];
         }
 
         void fail(String why) {

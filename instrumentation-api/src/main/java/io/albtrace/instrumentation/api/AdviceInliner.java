@@ -34,6 +34,12 @@ final class AdviceInliner extends MethodVisitor {
     private static final int EXIT_PHASE = 1;
     private static final int UNKNOWN = -1;
     private static final String THROWABLE = "java/lang/Throwable";
+    /**
+     * Operand stack slots the inliner may need beyond the advice method's own: an advice parameter is replaced by
+     * more than one value at most while {@code @AllArguments} fills its array (the array, its copy, the index and a
+     * wide argument: 5) or a {@code @FieldValue} is written ({@code this} under the value: 1 more than the value).
+     */
+    private static final int SUBSTITUTION_STACK = 6;
 
     private final String owner;
     private final String methodName;
@@ -58,6 +64,17 @@ final class AdviceInliner extends MethodVisitor {
     private final int[] localSlots;
     private final int enterSlot;
     private final int extra;
+    /**
+     * With an exit advice, the method's code works on copies of its parameters ({@code this} excepted), made after the
+     * enter advice, right after the advice's slots: the parameters' own slots keep the values the exit advice must
+     * see (as at entry, after the enter advice: Byte Buddy's {@code backupArguments}), and keep their types for the
+     * exit's frames whatever the method stores in them (a parameter's slot reused for another type).
+     */
+    private final int firstParameterSlot;
+    private final int copiesStart;
+    private final int copiesSize;
+    /** How far the method's own locals move up: the advice's slots and the copies. */
+    private final int shift;
     private final int prefixEnd;
     private final int returnSlot;
     private final int thrownSlot;
@@ -76,7 +93,11 @@ final class AdviceInliner extends MethodVisitor {
     private final Map<Label, Integer> labelDepths = new java.util.IdentityHashMap<>();
     private int adviceMaxStack;
     private int adviceMaxLocals;
-    private boolean returned;
+    /** Whether the prologue (the advice's try/catch blocks, its slots set, the enter advice) is written. */
+    private boolean begun;
+    /** The enter and exit advice, their try/catch blocks registered by the prologue; null for none. */
+    private AdviceCode enterCode;
+    private AdviceCode exitCode;
 
     AdviceInliner(MethodVisitor next, String owner, int classVersion, int access, String name, String descriptor,
             AdviceClass advice, String module, Map<String, Object[]> fields) {
@@ -143,9 +164,15 @@ final class AdviceInliner extends MethodVisitor {
         }
         this.prefixEnd = slot;
         this.extra = prefixEnd - firstLocal;
+        this.firstParameterSlot = isStatic ? 0 : 1;
+        // the value returned and the throwable have slots of their own: a return inside one of the method's try
+        // blocks stores its value there, where the handler's frame must not expect one of the method's locals
         this.returnSlot = prefixEnd;
-        this.thrownSlot = prefixEnd + returnType.getSize();
+        this.thrownSlot = returnSlot + (exit == null ? 0 : returnType.getSize());
         this.exitLocalsBase = thrownSlot + (onThrowable ? 1 : 0);
+        this.copiesStart = exitLocalsBase;
+        this.copiesSize = exit == null ? 0 : firstLocal - firstParameterSlot;
+        this.shift = copiesStart - firstLocal + copiesSize;
     }
 
     private void addExtra(Type type) {
@@ -155,17 +182,40 @@ final class AdviceInliner extends MethodVisitor {
 
     // ---- the method's own code ----
 
-    @Override
-    public void visitCode() {
-        super.visitCode();
+    /**
+     * Writes the prologue before the method's first instruction, label or frame, once the method's own try/catch
+     * blocks went by (a class reader gives them first): every try/catch block of the advice is registered then, before
+     * its labels, after the method's own (which take precedence where they overlap, being inner) and, where advice is
+     * nested, after the inner advice's (which passes them on before its own first instruction). Then the advice's
+     * slots are set to their default and the enter advice runs.
+     */
+    private void begin() {
+        if (begun) {
+            return;
+        }
+        begun = true;
+        if (advice.enter != null) {
+            enterCode = register(advice.enter);
+        }
+        if (onThrowable) {
+            mv.visitTryCatchBlock(bodyStart, throwHandler, throwHandler, THROWABLE);
+        }
+        if (advice.exit != null) {
+            exitCode = register(advice.exit);
+        }
         for (int i = 0, slot = firstLocal; i < extraTypes.size(); i++) {
             Type type = extraTypes.get(i);
             pushDefault(type);
             mv.visitVarInsn(type.getOpcode(Opcodes.ISTORE), slot);
             slot += type.getSize();
         }
-        if (advice.enter != null) {
-            inline(advice.enter, ENTER_PHASE);
+        if (enterCode != null) {
+            inline(enterCode, ENTER_PHASE);
+        }
+        for (int i = 0; i < argumentTypes.length && copiesSize > 0; i++) {
+            Type type = argumentTypes[i];
+            mv.visitVarInsn(type.getOpcode(Opcodes.ILOAD), argumentSlots[i]);
+            mv.visitVarInsn(type.getOpcode(Opcodes.ISTORE), copiesStart + argumentSlots[i] - firstParameterSlot);
         }
         if (onThrowable) {
             mv.visitLabel(bodyStart);
@@ -175,6 +225,7 @@ final class AdviceInliner extends MethodVisitor {
 
     @Override
     public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+        begin();
         if (type != Opcodes.F_NEW) {
             throw new Unsupported("compressed stack map frames (the class was not read with EXPAND_FRAMES)");
         }
@@ -188,14 +239,15 @@ final class AdviceInliner extends MethodVisitor {
 
     /** The frame's locals with the advice's slots inserted after the parameters. */
     private Object[] withExtras(Object[] local, int numLocal) {
-        if (extra == 0) {
+        if (shift == 0) {
             return Arrays.copyOf(local, numLocal);
         }
-        List<Object> out = new ArrayList<>(numLocal + extraFrameTypes.size() + 2);
+        // the frame's items for this and the parameters, one TOP a slot where the frame lists none
+        List<Object> parameters = new ArrayList<>(argumentTypes.length + 1);
         int slots = 0;
         int i = 0;
         while (i < numLocal && slots < firstLocal) {
-            out.add(local[i]);
+            parameters.add(local[i]);
             slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
             i++;
         }
@@ -203,22 +255,51 @@ final class AdviceInliner extends MethodVisitor {
             throw new Unsupported("a frame whose locals do not line up with the parameters");
         }
         while (slots < firstLocal) {
-            out.add(Opcodes.TOP);
+            parameters.add(Opcodes.TOP);
             slots++;
         }
-        out.addAll(extraFrameTypes);
+        List<Object> out = new ArrayList<>(numLocal + extraFrameTypes.size() + parameters.size() + 2);
+        if (copiesSize == 0) {
+            out.addAll(parameters);
+            out.addAll(extraFrameTypes);
+            addTop(out, copiesStart - prefixEnd);
+        } else {
+            if (!isStatic) {
+                // this, as the frame has it (uninitialized in a constructor until its super call)
+                out.add(parameters.get(0));
+            }
+            // the parameters' own slots hold what they held at entry; the method's values are in the copies
+            for (Type type : argumentTypes) {
+                out.add(frameType(type));
+            }
+            out.addAll(extraFrameTypes);
+            // the return and throwable slots: set only on the way out
+            addTop(out, copiesStart - prefixEnd);
+            out.addAll(parameters.subList(firstParameterSlot, parameters.size()));
+        }
         for (; i < numLocal; i++) {
             out.add(local[i]);
         }
         return out.toArray();
     }
 
+
+    private static void addTop(List<Object> items, int slots) {
+        for (int i = 0; i < slots; i++) {
+            items.add(Opcodes.TOP);
+        }
+    }
+
     private int remap(int slot) {
-        return slot < firstLocal ? slot : slot + extra;
+        if (slot < firstParameterSlot || slot < firstLocal && copiesSize == 0) {
+            return slot;
+        }
+        return slot < firstLocal ? copiesStart + slot - firstParameterSlot : slot + shift;
     }
 
     @Override
     public void visitVarInsn(int opcode, int var) {
+        begin();
         if (opcode == Opcodes.RET) {
             throw new Unsupported("jsr/ret");
         }
@@ -228,12 +309,14 @@ final class AdviceInliner extends MethodVisitor {
 
     @Override
     public void visitIincInsn(int var, int increment) {
+        begin();
         mv.visitIincInsn(remap(var), increment);
     }
 
     @Override
     public void visitLocalVariable(String name, String descriptor, String signature, Label start, Label end,
             int index) {
+        begin();
         mv.visitLocalVariable(name, descriptor, signature, start, end, remap(index));
     }
 
@@ -250,6 +333,7 @@ final class AdviceInliner extends MethodVisitor {
 
     @Override
     public void visitInsn(int opcode) {
+        begin();
         if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN && advice.exit != null) {
             if (depth != returnType.getSize()) {
                 throw new Unsupported("a return in " + methodName + " with "
@@ -264,7 +348,6 @@ final class AdviceInliner extends MethodVisitor {
                 mv.visitVarInsn(Opcodes.ASTORE, thrownSlot);
             }
             mv.visitJumpInsn(Opcodes.GOTO, exitLabel);
-            returned = true;
             depth = UNKNOWN;
             return;
         }
@@ -274,18 +357,21 @@ final class AdviceInliner extends MethodVisitor {
 
     @Override
     public void visitIntInsn(int opcode, int operand) {
+        begin();
         step(opcode == Opcodes.NEWARRAY ? 0 : 1);
         mv.visitIntInsn(opcode, operand);
     }
 
     @Override
     public void visitTypeInsn(int opcode, String type) {
+        begin();
         step(opcode == Opcodes.NEW ? 1 : 0);
         mv.visitTypeInsn(opcode, type);
     }
 
     @Override
     public void visitFieldInsn(int opcode, String fieldOwner, String name, String descriptor) {
+        begin();
         int size = Type.getType(descriptor).getSize();
         switch (opcode) {
             case Opcodes.GETSTATIC: step(size); break;
@@ -298,6 +384,7 @@ final class AdviceInliner extends MethodVisitor {
 
     @Override
     public void visitMethodInsn(int opcode, String methodOwner, String name, String descriptor, boolean isInterface) {
+        begin();
         int sizes = Type.getArgumentsAndReturnSizes(descriptor);
         step((sizes & 0x3) - (sizes >> 2) + (opcode == Opcodes.INVOKESTATIC ? 1 : 0));
         mv.visitMethodInsn(opcode, methodOwner, name, descriptor, isInterface);
@@ -305,6 +392,7 @@ final class AdviceInliner extends MethodVisitor {
 
     @Override
     public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrap, Object... arguments) {
+        begin();
         int sizes = Type.getArgumentsAndReturnSizes(descriptor);
         step((sizes & 0x3) - (sizes >> 2) + 1);
         mv.visitInvokeDynamicInsn(name, descriptor, bootstrap, arguments);
@@ -312,6 +400,7 @@ final class AdviceInliner extends MethodVisitor {
 
     @Override
     public void visitJumpInsn(int opcode, Label label) {
+        begin();
         if (opcode == Opcodes.JSR) {
             throw new Unsupported("jsr/ret");
         }
@@ -333,6 +422,7 @@ final class AdviceInliner extends MethodVisitor {
 
     @Override
     public void visitLabel(Label label) {
+        begin();
         if (depth == UNKNOWN) {
             Integer known = labelDepths.get(label);
             if (known != null) {
@@ -350,6 +440,7 @@ final class AdviceInliner extends MethodVisitor {
 
     @Override
     public void visitLdcInsn(Object value) {
+        begin();
         boolean wide = value instanceof Long || value instanceof Double
                 || value instanceof ConstantDynamic && ((ConstantDynamic) value).getSize() == 2;
         step(wide ? 2 : 1);
@@ -358,12 +449,14 @@ final class AdviceInliner extends MethodVisitor {
 
     @Override
     public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
+        begin();
         switchesTo(dflt, labels);
         mv.visitTableSwitchInsn(min, max, dflt, labels);
     }
 
     @Override
     public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
+        begin();
         switchesTo(dflt, labels);
         mv.visitLookupSwitchInsn(dflt, keys, labels);
     }
@@ -379,6 +472,7 @@ final class AdviceInliner extends MethodVisitor {
 
     @Override
     public void visitMultiANewArrayInsn(String descriptor, int dimensions) {
+        begin();
         step(1 - dimensions);
         mv.visitMultiANewArrayInsn(descriptor, dimensions);
     }
@@ -393,7 +487,8 @@ final class AdviceInliner extends MethodVisitor {
 
     @Override
     public void visitMaxs(int maxStack, int maxLocals) {
-        int locals = maxLocals + extra;
+        begin();
+        int locals = maxLocals + shift;
         if (advice.exit != null) {
             if (onThrowable) {
                 mv.visitLabel(throwHandler);
@@ -403,30 +498,29 @@ final class AdviceInliner extends MethodVisitor {
                     pushDefault(returnType);
                     mv.visitVarInsn(returnType.getOpcode(Opcodes.ISTORE), returnSlot);
                 }
-                mv.visitTryCatchBlock(bodyStart, throwHandler, throwHandler, THROWABLE);
             }
-            if (returned || onThrowable) {
-                mv.visitLabel(exitLabel);
+            // written even where nothing jumps here (a method that only throws): its try/catch blocks are registered
+            mv.visitLabel(exitLabel);
+            frame(EXIT_PHASE, true, null);
+            inline(exitCode, EXIT_PHASE);
+            if (onThrowable) {
+                Label normal = new Label();
+                mv.visitVarInsn(Opcodes.ALOAD, thrownSlot);
+                mv.visitJumpInsn(Opcodes.IFNULL, normal);
+                mv.visitVarInsn(Opcodes.ALOAD, thrownSlot);
+                mv.visitInsn(Opcodes.ATHROW);
+                mv.visitLabel(normal);
                 frame(EXIT_PHASE, true, null);
-                inline(advice.exit, EXIT_PHASE);
-                if (onThrowable) {
-                    Label normal = new Label();
-                    mv.visitVarInsn(Opcodes.ALOAD, thrownSlot);
-                    mv.visitJumpInsn(Opcodes.IFNULL, normal);
-                    mv.visitVarInsn(Opcodes.ALOAD, thrownSlot);
-                    mv.visitInsn(Opcodes.ATHROW);
-                    mv.visitLabel(normal);
-                    frame(EXIT_PHASE, true, null);
-                }
-                if (returnType.getSort() != Type.VOID) {
-                    mv.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), returnSlot);
-                }
-                mv.visitInsn(returnType.getOpcode(Opcodes.IRETURN));
             }
+            if (returnType.getSort() != Type.VOID) {
+                mv.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), returnSlot);
+            }
+            mv.visitInsn(returnType.getOpcode(Opcodes.IRETURN));
             locals = Math.max(locals, exitLocalsBase + 1);
         }
         locals = Math.max(locals, prefixEnd + adviceMaxLocals);
-        mv.visitMaxs(Math.max(maxStack, adviceMaxStack + 6), Math.max(locals, exitLocalsBase + adviceMaxLocals));
+        mv.visitMaxs(Math.max(maxStack, adviceMaxStack + SUBSTITUTION_STACK),
+                Math.max(locals, exitLocalsBase + adviceMaxLocals));
     }
 
     // ---- the advice's code ----
@@ -469,12 +563,57 @@ final class AdviceInliner extends MethodVisitor {
         return locals;
     }
 
-    private void inline(AdviceClass.Method method, int phase) {
-        Label start = new Label();
-        Label handler = new Label();
-        Label end = new Label();
-        mv.visitLabel(start);
-        Copier copier = new Copier(method, phase, end);
+    /** One advice method to inline: the labels around its code and its own try/catch blocks, registered early. */
+    private static final class AdviceCode {
+        final AdviceClass.Method method;
+        final Label start = new Label();
+        final Label handler = new Label();
+        final Label end = new Label();
+        /** The advice method's own try/catch blocks, in order: their start, end and handler labels. */
+        final List<Label[]> tryCatchBlocks;
+
+        AdviceCode(AdviceClass.Method method, List<Label[]> tryCatchBlocks) {
+            this.method = method;
+            this.tryCatchBlocks = tryCatchBlocks;
+        }
+    }
+
+    /**
+     * Registers an advice method's try/catch blocks, before any of their labels: its own (read from its code now,
+     * with labels that the copy of its code later maps its own to) and then, with {@code suppress}, the one around
+     * all of it.
+     */
+    private AdviceCode register(AdviceClass.Method method) {
+        List<Label[]> blocks = new ArrayList<>(0);
+        if (method.hasTryCatchBlocks(advice.bytes)) {
+            new ClassReader(advice.bytes).accept(new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                        String[] exceptions) {
+                    if (!name.equals(method.name) || !descriptor.equals(method.descriptor)) {
+                        return null;
+                    }
+                    return new MethodVisitor(Opcodes.ASM9) {
+                        @Override
+                        public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
+                            blocks.add(new Label[] {start, end, handler});
+                            AdviceInliner.this.mv.visitTryCatchBlock(start, end, handler, type);
+                        }
+                    };
+                }
+            }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        }
+        AdviceCode code = new AdviceCode(method, blocks);
+        if (method.suppress) {
+            mv.visitTryCatchBlock(code.start, code.handler, code.handler, THROWABLE);
+        }
+        return code;
+    }
+
+    private void inline(AdviceCode code, int phase) {
+        AdviceClass.Method method = code.method;
+        mv.visitLabel(code.start);
+        Copier copier = new Copier(code, phase);
         new ClassReader(advice.bytes).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
@@ -486,14 +625,13 @@ final class AdviceInliner extends MethodVisitor {
             throw new Unsupported("advice method " + method.name + " not found in " + advice.name);
         }
         if (method.suppress) {
-            mv.visitLabel(handler);
+            mv.visitLabel(code.handler);
             frame(phase, phase == EXIT_PHASE, THROWABLE);
             mv.visitLdcInsn(module);
             mv.visitMethodInsn(Opcodes.INVOKESTATIC, "io/albtrace/core/Log", "adviceFailed",
                     "(Ljava/lang/Throwable;Ljava/lang/String;)V", false);
-            mv.visitTryCatchBlock(start, handler, handler, THROWABLE);
         }
-        mv.visitLabel(end);
+        mv.visitLabel(code.end);
         frame(phase, phase == EXIT_PHASE, null);
         // the method's own first instruction may carry a frame of its own: not at the same offset as this one
         mv.visitInsn(Opcodes.NOP);
@@ -567,16 +705,74 @@ final class AdviceInliner extends MethodVisitor {
         private final int phase;
         private final Label end;
         private final int localsBase;
+        private final List<Label[]> registered;
+        /** This copy's labels of the advice's try/catch blocks, to the labels registered for them. */
+        private final Map<Label, Label> labels = new java.util.IdentityHashMap<>();
+        private int tryCatchBlocks;
         int maxStack;
         int maxLocals;
         boolean copied;
 
-        Copier(AdviceClass.Method method, int phase, Label end) {
+        Copier(AdviceCode code, int phase) {
             super(Opcodes.ASM9, AdviceInliner.this.mv);
-            this.method = method;
+            this.method = code.method;
             this.phase = phase;
-            this.end = end;
+            this.end = code.end;
+            this.registered = code.tryCatchBlocks;
             this.localsBase = phase == ENTER_PHASE ? prefixEnd : exitLocalsBase;
+        }
+
+        /** The block was registered already ({@link #register}): this copy's labels stand for those. */
+        @Override
+        public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
+            if (tryCatchBlocks >= registered.size()) {
+                throw new Unsupported("advice " + advice.name + ": try/catch blocks changed between two reads");
+            }
+            Label[] block = registered.get(tryCatchBlocks++);
+            labels.put(start, block[0]);
+            labels.put(end, block[1]);
+            labels.put(handler, block[2]);
+        }
+
+        private Label label(Label label) {
+            Label registeredLabel = labels.get(label);
+            return registeredLabel == null ? label : registeredLabel;
+        }
+
+        private Label[] labels(Label[] from) {
+            Label[] to = new Label[from.length];
+            for (int i = 0; i < from.length; i++) {
+                to[i] = label(from[i]);
+            }
+            return to;
+        }
+
+        private Object[] frameItems(Object[] items, int count) {
+            Object[] mapped = new Object[count];
+            for (int i = 0; i < count; i++) {
+                mapped[i] = items[i] instanceof Label ? label((Label) items[i]) : items[i];
+            }
+            return mapped;
+        }
+
+        @Override
+        public void visitLabel(Label label) {
+            mv.visitLabel(label(label));
+        }
+
+        @Override
+        public void visitJumpInsn(int opcode, Label label) {
+            mv.visitJumpInsn(opcode, label(label));
+        }
+
+        @Override
+        public void visitTableSwitchInsn(int min, int max, Label dflt, Label... cases) {
+            mv.visitTableSwitchInsn(min, max, label(dflt), labels(cases));
+        }
+
+        @Override
+        public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] cases) {
+            mv.visitLookupSwitchInsn(label(dflt), keys, labels(cases));
         }
 
         @Override
@@ -661,11 +857,11 @@ final class AdviceInliner extends MethodVisitor {
             int slots = 0;
             for (int i = 0; i < numLocal; i++) {
                 if (slots >= method.paramSlots) {
-                    locals.add(local[i]);
+                    locals.add(local[i] instanceof Label ? label((Label) local[i]) : local[i]);
                 }
                 slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
             }
-            mv.visitFrame(Opcodes.F_NEW, locals.size(), locals.toArray(), numStack, stack);
+            mv.visitFrame(Opcodes.F_NEW, locals.size(), locals.toArray(), numStack, frameItems(stack, numStack));
         }
 
         @Override

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -18,10 +19,9 @@ import net.bytebuddy.jar.asm.Opcodes;
 /**
  * Applies advice to one class's bytes with ASM alone: the advice classes are read as class files
  * ({@link AdviceClass}) and their code inlined ({@link AdviceInliner}), the methods matched on the class file
- * ({@link MethodMatcher}). No Byte Buddy class beyond its copy of ASM is loaded, which is what made the first
- * weaves of a process cost hundreds of milliseconds: Byte Buddy's type descriptions, matchers and
- * {@code Advice} machinery, some 600 classes, run cold. Unchanged methods are copied as they are. What it cannot
- * do throws {@link Unsupported} and the caller weaves the class with Byte Buddy ({@link Weaver}) instead.
+ * ({@link MethodMatcher}). No Byte Buddy class beyond its copy of ASM is loaded (benchmarks/RESULTS.md has what that
+ * saves). Unchanged methods are copied as they are. What it cannot do throws {@link Unsupported} and the caller
+ * weaves the class with Byte Buddy ({@link Weaver}) instead.
  */
 final class AsmWeaver {
 
@@ -38,6 +38,15 @@ final class AsmWeaver {
      */
     static byte[] weave(String binaryName, byte[] bytes, ClassLoader loader, ClassLoader agentLoader,
             List<Installer.Target> targets, boolean quiet) {
+        return weave(binaryName, bytes, loader, agentLoader, targets, quiet, UnaryOperator.identity());
+    }
+
+    /**
+     * As above; what the weaver writes goes through {@code output} (given the class writer) first: the tests put
+     * ASM's own checker there, which sees the order of the calls that the class file no longer shows.
+     */
+    static byte[] weave(String binaryName, byte[] bytes, ClassLoader loader, ClassLoader agentLoader,
+            List<Installer.Target> targets, boolean quiet, UnaryOperator<ClassVisitor> output) {
         long started = System.nanoTime();
         ClassReader reader = new ClassReader(bytes);
         Shape shape = new Shape();
@@ -51,7 +60,7 @@ final class AsmWeaver {
             return null;
         }
         ClassWriter writer = new ClassWriter(reader, 0);
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+        reader.accept(new ClassVisitor(Opcodes.ASM9, output.apply(writer)) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                     String[] exceptions) {

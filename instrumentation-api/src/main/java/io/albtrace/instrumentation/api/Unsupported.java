@@ -2,7 +2,7 @@ package io.albtrace.instrumentation.api;
 
 /**
  * What {@link AsmWeaver} cannot apply: an advice it does not understand, or a method whose code it cannot change
- * safely. The class is then woven by Byte Buddy's {@code Advice} instead ({@link Weaver}), as before.
+ * safely. The class is then woven by Byte Buddy's {@code Advice} instead ({@link Weaver}).
  */
 final class Unsupported extends RuntimeException {
 
