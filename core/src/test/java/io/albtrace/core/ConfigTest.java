@@ -95,7 +95,8 @@ class ConfigTest {
                 Config.load(props(), env("ALBTRACE_OTHER_AGENT_HEADER", "theirs")).otherAgentHeader());
         Config bad = Config.load(props("albtrace.other.agent.header", "mine"), env());
         assertEquals(Config.OTHER_AGENT_MERGE, bad.otherAgentHeader());
-        assertEquals(List.of("albtrace.other.agent.header=mine is not merge or theirs; using merge"), bad.problems());
+        assertEquals(List.of("albtrace.other.agent.header=min...(4 characters, not shown whole) is not merge or theirs;"
+                + " using merge"), bad.problems());
         assertEquals("is not merge or theirs", Config.invalidValue(Config.OTHER_AGENT_HEADER, "mine"));
         assertNull(Config.invalidValue(Config.OTHER_AGENT_HEADER, "merge"));
     }
