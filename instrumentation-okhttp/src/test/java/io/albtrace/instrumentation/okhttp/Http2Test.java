@@ -35,6 +35,8 @@ class Http2Test extends OkHttpTestSupport {
         final String version;
         final String path;
         final List<String> trace = new ArrayList<>();
+        /** All the headers the stream carried, each counted as {@code name: value\r\n} (pseudo-headers are not). */
+        int headerBytes;
 
         Seen(String version, String path) {
             this.version = version;
@@ -69,6 +71,7 @@ class Http2Test extends OkHttpTestSupport {
                 Seen s = new Seen(request.getConnectionMetaData().getHttpVersion().asString(),
                         request.getHttpURI().getPath());
                 for (HttpField f : request.getHeaders()) {
+                    s.headerBytes += f.getName().length() + f.getValue().length() + 4;
                     if (f.getName().equalsIgnoreCase(Trace.NAME)) {
                         s.trace.add(f.getValue());
                     }
@@ -145,6 +148,24 @@ class Http2Test extends OkHttpTestSupport {
         assertEquals("/to", seen.get(1).path);
         Trace.self(seen.get(0).only(), Trace.CONTEXT);
         assertEquals(seen.get(0).only(), seen.get(1).only());
+    }
+
+    /**
+     * The size rule counts the headers the stream carries: not OkHttp's {@code Host} (sent as {@code :authority}) nor
+     * its {@code Connection: Keep-Alive}, which OkHttp's HTTP/2 codec leaves out.
+     */
+    @Test
+    void exactlyAtTheBoundTheWholeHeaderLeavesOneByteOverTheRoot() throws Exception {
+        try (Scope s = Context.bind(Trace.CONTEXT)) {
+            send(h2Request("/probe").header("X-Pad", "a").build());
+            int pad = 1 + 7168 - seen.get(0).headerBytes;
+            send(h2Request("/at").header("X-Pad", "a".repeat(pad)).build());
+            send(h2Request("/over").header("X-Pad", "a".repeat(pad + 1)).build());
+        }
+        Trace.self(seen.get(0).only(), Trace.CONTEXT);
+        assertEquals(7168, seen.get(1).headerBytes, "all headers together are exactly the bound");
+        Trace.self(seen.get(1).only(), Trace.CONTEXT);
+        assertEquals("Root=" + Trace.ROOT, seen.get(2).only());
     }
 
     @Test
