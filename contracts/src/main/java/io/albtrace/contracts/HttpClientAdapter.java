@@ -154,10 +154,19 @@ public abstract class HttpClientAdapter {
     public abstract Set<Feature> features();
 
     /**
-     * Why this way cannot be tested here (this library version or JDK cannot do it), directly or through a proxy to a
-     * clear-text or TLS origin; null when it can.
+     * True (the rule): when the agent fails inside this way's advice it says so, once per instrumentation in the JVM
+     * ({@code [albtrace] NAME instrumentation failed ...}). False for a way whose failures the agent handles without
+     * a word (the contract then checks that it says nothing else).
      */
-    public String unsupported(boolean proxied) {
+    public boolean saysItsFailures() {
+        return true;
+    }
+
+    /**
+     * Why this way cannot be tested here (this library version or JDK cannot do it), directly or through a proxy, to
+     * a clear-text or a TLS origin; null when it can.
+     */
+    public String unsupported(boolean proxied, boolean tlsOrigin) {
         return null;
     }
 

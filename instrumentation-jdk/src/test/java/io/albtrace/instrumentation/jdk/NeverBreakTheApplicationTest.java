@@ -86,33 +86,6 @@ class NeverBreakTheApplicationTest {
     }
 
     @Test
-    void aFailingIdSourceLeavesEveryClientAsIfTheAgentWereAbsent() throws Exception {
-        for (Way way : Way.values()) {
-            try (RecordingServer server = new RecordingServer()) {
-                Ids.use(BROKEN);
-                try {
-                    assertEquals("ok", get(way, server.url("/none"), null));
-                    assertEquals("ok", get(way, server.url("/own"), Trace.CONTEXT));
-                    try (Scope s = Context.bind(Trace.CONTEXT)) {
-                        assertEquals("ok", get(way, server.url("/context"), null));
-                    }
-                } finally {
-                    Ids.use(null);
-                }
-                List<RecordingServer.Received> all = server.received();
-                assertEquals(3, all.size(), way + ": " + all);
-                assertEquals(List.of(), all.get(0).traceHeaders, way + ": no header: none is added");
-                assertEquals(List.of(Trace.CONTEXT), all.get(1).traceHeaders, way + ": the application's header as set");
-                assertEquals(List.of(), all.get(2).traceHeaders, way + ": the context is not forwarded");
-                assertNull(Context.current());
-                // with the identifier source back, forwarding works again
-                get(way, server.url("/after"), null);
-                Trace.assertForwarded("Root={NEW}", null, server.received().get(3).traceHeader());
-            }
-        }
-    }
-
-    @Test
     void aFailingIdSourceLeavesTheServerAsIfTheAgentWereAbsentAndNothingOnItsThread() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         ExecutorService executor = Executors.newSingleThreadExecutor();
