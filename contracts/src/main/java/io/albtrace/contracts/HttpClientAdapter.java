@@ -155,8 +155,8 @@ public abstract class HttpClientAdapter {
 
     /**
      * True (the rule): when the agent fails inside this way's advice it says so, once per instrumentation in the JVM
-     * ({@code [albtrace] NAME instrumentation failed ...}). False for a way whose failures the agent handles without
-     * a word (the contract then checks that it says nothing else).
+     * ({@code [albtrace] NAME instrumentation failed ...}). False for a way where the agent may also handle the
+     * failure without a word (the contract then checks that it says it at most once).
      */
     public boolean saysItsFailures() {
         return true;

@@ -760,8 +760,10 @@ public abstract class HttpClientContract {
             assertTrue(line.startsWith("[albtrace] " + w.instrumentation() + " instrumentation failed")
                     && line.contains("broken id source (test)"), said::toString);
         }
-        assertEquals(w.saysItsFailures() ? 1 : 0, StdErr.failuresSaid(w.instrumentation()),
-                () -> "the failure is said once in this JVM: " + said);
+        int lines = StdErr.failuresSaid(w.instrumentation());
+        assertTrue(w.saysItsFailures() ? lines == 1 : lines <= 1,
+                () -> "the failure is said " + (w.saysItsFailures() ? "" : "at most ") + "once in this JVM, not "
+                        + lines + " times: " + said);
         // and with the identifier source back, forwarding works again
         Trace.assertForwarded("Root={NEW}", null, get("/after"));
     }
