@@ -113,6 +113,11 @@ public abstract class ServerEntryContract {
         OBSERVED.clear();
     }
 
+    /** Makes the application call the back service at {@code url} (a test that starts its own server). */
+    public static void callBackAt(String url) {
+        back = url;
+    }
+
     /** The back service's URL for {@code path} (the servers' applications call it too). */
     public static String back(String path) {
         return back + path;
