@@ -206,6 +206,30 @@ class InstallerTest {
         assertSame(greeter.getClass(), loader.loadClass(GREETER));
     }
 
+    /**
+     * A JVM that writes a CDS archive or an AOT cache: a class loaded before the installer stays exactly as it is (the
+     * JVM cannot archive a retransformed class, and crashes on one it needs itself), one loaded later is woven as
+     * always, and no warm-up thread starts.
+     */
+    @Test
+    void writingAnArchiveLeavesTheClassesLoadedBeforeAlone() throws Exception {
+        Config.install(config("albtrace.debug", "true"));
+        FixtureLoader before = new FixtureLoader("archive-before");
+        Function<String, String> greeter = function(before, GREETER);
+        IntUnaryOperator counter = counter(before);
+        String err = capture(() -> installer = Installer.install(instrumentation, agentLoader,
+                Installer.discover(agentLoader), true));
+        assertNull(installer.warmUpThread, "no warm-up thread while the JVM writes an archive");
+        assertEquals("Hello, x", greeter.apply("x"), "a class loaded before was changed");
+        assertEquals(5, counter.applyAsInt(4), "a class loaded before was changed");
+        assertEquals(1, linesWith(err, "this JVM writes a class-data sharing archive or an AOT cache").size(), err);
+        assertTrue(err.contains(COUNTER) && err.contains(GREETER), err);
+
+        FixtureLoader after = new FixtureLoader("archive-after");
+        assertEquals("Hello, x [null]", function(after, GREETER).apply("x"), "a class loaded later is woven");
+        assertEquals(41, counter(after).applyAsInt(4));
+    }
+
     @Test
     void uninstallStopsChangingNewClasses() throws Exception {
         install();
