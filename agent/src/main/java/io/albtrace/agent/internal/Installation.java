@@ -30,7 +30,13 @@ final class Installation {
                         + System.getProperty("java.version") + " with " + config);
             }
             long configured = System.nanoTime();
-            Installer.install(instrumentation, Installation.class.getClassLoader(), Modules.all());
+            // a CDS dump or an AOT training run: the classes loaded already stay as they are (see Installer.install)
+            boolean dumping = ArchiveDump.detect();
+            if (dumping && "agentmain".equals(how)) {
+                Log.warn("this JVM writes a class-data sharing archive or an AOT cache: the classes it loaded before"
+                        + " the agent was attached are left as they are (the JVM cannot archive a changed class)");
+            }
+            Installer.install(instrumentation, Installation.class.getClassLoader(), Modules.all(), dumping);
             if (config.debug()) {
                 long installed = System.nanoTime();
                 // what this start cost the application, by step (the warm-up thread's work is not in it)
