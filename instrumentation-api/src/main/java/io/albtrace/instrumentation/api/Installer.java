@@ -185,6 +185,7 @@ public final class Installer implements ClassFileTransformer {
             binaryNames.add(internal.replace('/', '.'));
         }
         Set<String> leftAlone = new TreeSet<>();
+        List<Class<?>> now = new ArrayList<>();
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             String name = type.getName();
             if (binaryNames.contains(name) && instrumentation.isModifiableClass(type)) {
@@ -197,13 +198,10 @@ public final class Installer implements ClassFileTransformer {
                     deferred.add(type);
                     continue;
                 }
-                try {
-                    instrumentation.retransformClasses(type);
-                } catch (Throwable e) {
-                    Log.warn("could not change the already loaded " + name + "; it is left as it is: " + e);
-                }
+                now.add(type);
             }
         }
+        retransform(now);
         if (!leftAlone.isEmpty()) {
             Log.debug("this JVM writes a class-data sharing archive or an AOT cache: " + String.join(", ", leftAlone)
                     + ", loaded before the agent, " + (leftAlone.size() == 1 ? "is" : "are") + " left as "
@@ -280,6 +278,23 @@ public final class Installer implements ClassFileTransformer {
         synchronized (deferred) {
             types = new ArrayList<>(deferred);
             deferred.clear();
+        }
+        retransform(types);
+    }
+
+    /**
+     * Retransforms {@code types} in one call: the JVM changes them all in one safepoint, where each call stops the
+     * application's threads once (with an AOT cache, which loads many classes before the agent, that is several of
+     * them). When the JVM refuses (it then changed none), one by one, so that only the class it refuses is left.
+     */
+    private void retransform(List<Class<?>> types) {
+        if (types.size() > 1) {
+            try {
+                instrumentation.retransformClasses(types.toArray(new Class<?>[0]));
+                return;
+            } catch (Throwable e) {
+                // below, one by one
+            }
         }
         for (Class<?> type : types) {
             try {
