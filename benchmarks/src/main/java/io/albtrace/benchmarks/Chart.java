@@ -16,9 +16,11 @@ import java.util.Map;
  * agent, from the two benchmarks' own output, with no library: start-up wall and CPU time per application from
  * {@code startup.sh} ({@code benchmarks/target/startup.tsv}), and per-request time (sample-time p50) and allocation
  * per client from {@link ClientRequestBenchmark} ({@code -rf csv -rff benchmarks/target/request.csv}). Either input
- * may be missing; its panel is then left out. Run from the repository root:
+ * may be missing; its panel is then left out. Several start-up runs (another JDK, another set of applications, each
+ * written by {@code startup.sh} with {@code OUT=file.tsv}) are given as one argument, comma-separated; each application
+ * and Java version is a group of its own. Run from the repository root:
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar io.albtrace.benchmarks.Chart [startup.tsv] [request.csv] [out.svg]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.albtrace.benchmarks.Chart [startup.tsv[,more.tsv...]] [request.csv] [out.svg]</pre>
  */
 public final class Chart {
 
@@ -33,14 +35,24 @@ public final class Chart {
     }
 
     public static void main(String[] args) throws IOException {
-        Path startup = Paths.get(args.length > 0 ? args[0] : "benchmarks/target/startup.tsv");
+        List<Path> startup = new ArrayList<>();
+        for (String file : (args.length > 0 ? args[0] : "benchmarks/target/startup.tsv").split(",")) {
+            startup.add(Paths.get(file));
+        }
         Path request = Paths.get(args.length > 1 ? args[1] : "benchmarks/target/request.csv");
         Path out = Paths.get(args.length > 2 ? args[2] : "benchmarks/results.svg");
         Chart chart = new Chart();
         chart.text(20, 24, "albtrace vs OpenTelemetry's Java agent: cost relative to no agent (1.00 = no agent)", 15,
                 "bold");
-        if (Files.exists(startup)) {
-            chart.startup(Files.readAllLines(startup, StandardCharsets.UTF_8));
+        List<String> startupLines = new ArrayList<>();
+        for (Path file : startup) {
+            if (Files.exists(file)) {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                startupLines.addAll(lines.subList(1, lines.size()));
+            }
+        }
+        if (!startupLines.isEmpty()) {
+            chart.startup(startupLines);
         }
         if (Files.exists(request)) {
             chart.request(Files.readAllLines(request, StandardCharsets.UTF_8));
@@ -52,16 +64,20 @@ public final class Chart {
         System.out.println("wrote " + out);
     }
 
-    /** startup.tsv: app, agent, wall_ms, cpu_ms, rss_kib, and the same three of the variant's baseline. */
+    /**
+     * startup.tsv rows without their header: app, agent, wall_ms, cpu_ms, rss_kib, the same three of the variant's
+     * baseline, and (since the AOT cache rows) the Java feature version.
+     */
     private void startup(List<String> lines) {
         Map<String, List<String[]>> apps = new LinkedHashMap<>();
-        for (String line : lines.subList(1, lines.size())) {
+        for (String line : lines) {
             String[] f = line.split("\t");
-            apps.computeIfAbsent(f[0], k -> new ArrayList<>()).add(f);
+            String group = f[0] + " application" + (f.length > 8 ? ", Java " + f[8] : "");
+            apps.computeIfAbsent(group, k -> new ArrayList<>()).add(f);
         }
         heading("Start-up, whole process (startup.sh): wall, CPU (user+sys), peak RSS; medians, ratio to no agent");
-        text(20, y + 4, "(\"albtrace, AppCDS archive\": ratio to \"no agent, AppCDS archive\", each with an archive of its own)", 11,
-                "normal");
+        text(20, y + 4, "(with an AppCDS archive or an AOT cache: ratio to no agent with an archive or cache of its own)",
+                11, "normal");
         y += 6;
         for (Map.Entry<String, List<String[]>> app : apps.entrySet()) {
             List<String> labels = new ArrayList<>();
@@ -77,7 +93,7 @@ public final class Chart {
                 notes.add(new String[] {String.format(Locale.ROOT, "%.0f ms", wall),
                     String.format(Locale.ROOT, "%.0f ms", cpu), String.format(Locale.ROOT, "%.0f MiB", rss / 1024)});
             }
-            group(app.getKey() + " application", new String[] {"wall", "CPU", "RSS"}, labels, values, notes);
+            group(app.getKey(), new String[] {"wall", "CPU", "RSS"}, labels, values, notes);
         }
     }
 
