@@ -88,18 +88,26 @@ class SpringBootIT {
     void aSpringBootServiceIsAnEntryPoint(Run run) throws Exception {
         String name = "spring-front-" + Jvm.feature(run.jdk()) + "-" + run.launch();
         try (Jvm.Service front = front(run, name, Jvm.javaagent())) {
-            assertTrue(front.out().contains("front versions: spring-boot " + SPRING_BOOT + " tomcat " + tomcat()),
-                    "the application ran the Spring Boot and Tomcat it names" + front.dump());
-            for (Case c : Case.values()) {
-                Chain.Report r = Chain.request(front.uri(), c.incoming);
-                Chain.assertChain(r, c, CLIENTS, Mdc.FILLED);
-                String[] mdc = r.mdc().split("\t");
-                String line = "root=" + mdc[1] + " id=" + mdc[0] + " ChainController - chain served";
-                awaitLogLine(front, line);
-            }
-            assertEquals(List.of(), front.err().lines().filter(l -> l.startsWith("[albtrace]")).toList(),
-                    "the agent had nothing to warn about" + front.dump());
+            assertServesTheChain(front);
         }
+    }
+
+    /**
+     * What a front with the agent must do: run the Spring Boot and Tomcat it names; for each incoming header, forward
+     * per the SPEC through every client and write the MDC into the request's real log line; warn about nothing.
+     */
+    static void assertServesTheChain(Jvm.Service front) throws Exception {
+        assertTrue(front.out().contains("front versions: spring-boot " + SPRING_BOOT + " tomcat " + tomcat()),
+                "the application ran the Spring Boot and Tomcat it names" + front.dump());
+        for (Case c : Case.values()) {
+            Chain.Report r = Chain.request(front.uri(), c.incoming);
+            Chain.assertChain(r, c, CLIENTS, Mdc.FILLED);
+            String[] mdc = r.mdc().split("\t");
+            String line = "root=" + mdc[1] + " id=" + mdc[0] + " ChainController - chain served";
+            awaitLogLine(front, line);
+        }
+        assertEquals(List.of(), front.err().lines().filter(l -> l.startsWith("[albtrace]")).toList(),
+                "the agent had nothing to warn about" + front.dump());
     }
 
     /** {@code albtrace.instrumentation.servlet.enabled=false}: no context, no MDC; each call makes its own Root. */

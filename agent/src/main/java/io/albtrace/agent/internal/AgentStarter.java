@@ -1,5 +1,6 @@
 package io.albtrace.agent.internal;
 
+import io.albtrace.agent.AlbtraceAgent;
 import java.lang.instrument.Instrumentation;
 import java.util.function.Function;
 import java.util.jar.JarFile;
@@ -38,7 +39,17 @@ public final class AgentStarter implements Function<Object[], String> {
     public static String start(Instrumentation instrumentation, JarFile jar, String bootPrefix, String how,
             String settings) throws Exception {
         long started = System.nanoTime();
-        BootstrapInjector.inject(instrumentation, jar, bootPrefix);
-        return Installation.run(instrumentation, how, settings, started, System.nanoTime());
+        Throwable notOpened = BootstrapInjector.openInternals(instrumentation);
+        ArchiveDump.Kind archive = ArchiveDump.detect(notOpened == null);
+        if (archive == ArchiveDump.Kind.STATIC) {
+            // -Xshare:dump: the JVM loads a class list and writes; no application runs, so there is nothing to do,
+            // and the agent's classes would only be in the way of the archive (HotSpot 25 refuses to write one
+            // whose heap objects the agent's static fields refer to)
+            return AlbtraceAgent.DISABLED + " this JVM only writes a class-data sharing archive or an AOT cache and"
+                    + " runs no application: nothing installed";
+        }
+        BootstrapInjector.inject(instrumentation, jar, bootPrefix, notOpened);
+        return Installation.run(instrumentation, how, settings, started, System.nanoTime(),
+                archive == ArchiveDump.Kind.TRAINING);
     }
 }

@@ -35,12 +35,39 @@ final class BootstrapInjector {
     private BootstrapInjector() {
     }
 
-    static void inject(Instrumentation instrumentation, JarFile jar, String prefix) throws IOException {
-        Map<String, byte[]> classes = read(jar, prefix);
+    /**
+     * Opens {@code jdk.internal.misc} of {@code java.base} to this loader's own module only: for
+     * {@code Unsafe.defineClass} and {@code CDS} ({@link ArchiveDump}). Returns the failure, or null when it is open
+     * (the JVM refuses while it writes a CDS archive with {@code -Xshare:dump}: its module graph is fixed then).
+     */
+    static Throwable openInternals(Instrumentation instrumentation) {
         try {
-            defineWithUnsafe(instrumentation, classes);
+            Module javaBase = Object.class.getModule();
+            Module self = BootstrapInjector.class.getModule();
+            instrumentation.redefineModule(javaBase, Collections.emptySet(), Collections.emptyMap(),
+                    Map.of("jdk.internal.misc", Set.of(self)), Collections.emptySet(), Collections.emptyMap());
+            return null;
         } catch (Throwable e) {
-            System.err.println("[albtrace] defining the core classes directly failed (" + e + "); appending them"
+            return e;
+        }
+    }
+
+    /**
+     * @param notOpened what {@link #openInternals} returned: null when {@code jdk.internal.misc} is open to the agent
+     */
+    static void inject(Instrumentation instrumentation, JarFile jar, String prefix, Throwable notOpened)
+            throws IOException {
+        Map<String, byte[]> classes = read(jar, prefix);
+        Throwable failure = notOpened;
+        if (failure == null) {
+            try {
+                defineWithUnsafe(classes);
+            } catch (Throwable e) {
+                failure = e;
+            }
+        }
+        if (failure != null) {
+            System.err.println("[albtrace] defining the core classes directly failed (" + failure + "); appending them"
                     + " to the boot class path instead, which turns class-data sharing off for application classes");
             appendToBootClassPath(instrumentation, classes);
         }
@@ -80,13 +107,9 @@ final class BootstrapInjector {
         return classes;
     }
 
-    private static void defineWithUnsafe(Instrumentation instrumentation, Map<String, byte[]> classes) {
-        Module javaBase = Object.class.getModule();
-        Module self = BootstrapInjector.class.getModule();
-        instrumentation.redefineModule(javaBase, Collections.emptySet(), Collections.emptyMap(),
-                Map.of("jdk.internal.misc", Set.of(self)), Collections.emptySet(), Collections.emptyMap());
+    private static void defineWithUnsafe(Map<String, byte[]> classes) {
         // Called directly, not by reflection: since Java 18 reflection runs on method handles, and its first use
-        // here cost 30 to 100 ms of start-up on Java 25. The package was opened to this module just above; the
+        // here cost 30 to 100 ms of start-up on Java 25. The package was opened to this module (openInternals); the
         // calls link when first run (src/stub/java holds what javac compiles them against).
         Unsafe unsafe = Unsafe.getUnsafe();
         // A class can only be defined after its supertypes: retry until every class is in or no progress is made.

@@ -17,8 +17,11 @@ final class Installation {
      *
      * @param started      when the agent's start began ({@link System#nanoTime()}), for the debug line
      * @param coreDefined  when the core classes were defined in the bootstrap loader, for the debug line
+     * @param training     the JVM runs the application and writes an archive of what it loaded (a CDS dump at exit,
+     *                     an AOT training run): the classes loaded already stay as they are (see Installer.install)
      */
-    static String run(Instrumentation instrumentation, String how, String settings, long started, long coreDefined) {
+    static String run(Instrumentation instrumentation, String how, String settings, long started, long coreDefined,
+            boolean training) {
         Config config = Config.initialize(settings); // reports bad settings, once
         StringBuilder outcome = new StringBuilder();
         if (!config.enabled()) {
@@ -30,7 +33,11 @@ final class Installation {
                         + System.getProperty("java.version") + " with " + config);
             }
             long configured = System.nanoTime();
-            Installer.install(instrumentation, Installation.class.getClassLoader(), Modules.all());
+            if (training && "agentmain".equals(how)) {
+                Log.warn("this JVM writes a class-data sharing archive or an AOT cache: the classes it loaded before"
+                        + " the agent was attached are left as they are (the JVM cannot archive a changed class)");
+            }
+            Installer.install(instrumentation, Installation.class.getClassLoader(), Modules.all(), training);
             if (config.debug()) {
                 long installed = System.nanoTime();
                 // what this start cost the application, by step (the warm-up thread's work is not in it)

@@ -39,6 +39,11 @@ public final class Installer implements ClassFileTransformer {
     /** Internal class name to its instrumentations, once they were needed. */
     private final Map<String, List<Target>> resolved = new ConcurrentHashMap<>();
     private final Module coreModule = Outgoing.class.getModule();
+    /**
+     * This JVM writes a class-data sharing archive or an AOT cache: no class loaded before the installer is changed
+     * and no warm-up thread is started (see {@link #install(Instrumentation, ClassLoader, List, boolean)}).
+     */
+    private final boolean dumpingArchive;
     /** The warm-up thread, or null when there was no target on the class path to warm up with. */
     volatile Thread warmUpThread;
     /**
@@ -48,10 +53,11 @@ public final class Installer implements ClassFileTransformer {
     private final List<Class<?>> deferred = new ArrayList<>();
 
     private Installer(Instrumentation instrumentation, ClassLoader agentLoader,
-            Map<String, List<InstrumentationModule>> targets) {
+            Map<String, List<InstrumentationModule>> targets, boolean dumpingArchive) {
         this.instrumentation = instrumentation;
         this.agentLoader = agentLoader;
         this.targets = targets;
+        this.dumpingArchive = dumpingArchive;
     }
 
     /**
@@ -72,6 +78,24 @@ public final class Installer implements ClassFileTransformer {
      */
     public static Installer install(Instrumentation instrumentation, ClassLoader loader,
             List<InstrumentationModule> modules) {
+        return install(instrumentation, loader, modules, false);
+    }
+
+    /**
+     * As {@link #install(Instrumentation, ClassLoader, List)}; {@code dumpingArchive}: this JVM writes a class-data
+     * sharing archive or an AOT cache (a CDS dump, {@code -XX:ArchiveClassesAtExit}, an AOT training run or the
+     * cache's creation). Then the classes loaded before the installer ({@code java.lang.Thread}, with the executors
+     * on) are left exactly as they are and no warm-up thread starts. The JVM cannot archive a class that was
+     * redefined or retransformed, nor its subclasses; for a class the VM itself needs in the archive, as Thread,
+     * HotSpot 25 crashes while writing it (SIGSEGV in {@code SystemDictionaryShared::serialize_vm_classes}). A run
+     * that uses the archive loads those classes before the agent too, and changes them there as always. Classes
+     * loaded later are still woven as they load: the JVM leaves them out of the archive ("From ClassFileLoadHook"), and
+     * the run that uses it loads them from their class files and weaves them, as without an archive.
+     *
+     * @return the transformer, or null when nothing is enabled
+     */
+    public static Installer install(Instrumentation instrumentation, ClassLoader loader,
+            List<InstrumentationModule> modules, boolean dumpingArchive) {
         Config config = Config.current();
         Map<String, List<InstrumentationModule>> targets = new HashMap<>();
         List<String> installed = new ArrayList<>();
@@ -107,7 +131,7 @@ public final class Installer implements ClassFileTransformer {
             Log.debug("no instrumentation enabled; nothing installed");
             return null;
         }
-        Installer installer = new Installer(instrumentation, loader, targets);
+        Installer installer = new Installer(instrumentation, loader, targets, dumpingArchive);
         LibraryHelpers.classFiles(new ClassFiles(loader));
         instrumentation.addTransformer(installer, true);
         installer.retransformLoaded();
@@ -160,20 +184,29 @@ public final class Installer implements ClassFileTransformer {
         for (String internal : targets.keySet()) {
             binaryNames.add(internal.replace('/', '.'));
         }
+        Set<String> leftAlone = new TreeSet<>();
+        List<Class<?>> now = new ArrayList<>();
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             String name = type.getName();
             if (binaryNames.contains(name) && instrumentation.isModifiableClass(type)) {
+                if (dumpingArchive) {
+                    leftAlone.add(name);
+                    continue;
+                }
                 if (allWarmUpWithJdkTargets(targets.get(name.replace('.', '/'))) && hasApplicationPath()) {
                     // java.lang.Thread, loaded in every JVM: weaving it here would load the weaver in premain
                     deferred.add(type);
                     continue;
                 }
-                try {
-                    instrumentation.retransformClasses(type);
-                } catch (Throwable e) {
-                    Log.warn("could not change the already loaded " + name + "; it is left as it is: " + e);
-                }
+                now.add(type);
             }
+        }
+        retransform(now);
+        if (!leftAlone.isEmpty()) {
+            Log.debug("this JVM writes a class-data sharing archive or an AOT cache: " + String.join(", ", leftAlone)
+                    + ", loaded before the agent, " + (leftAlone.size() == 1 ? "is" : "are") + " left as "
+                    + (leftAlone.size() == 1 ? "it is" : "they are") + " in this run (a run that uses the archive"
+                    + " changes " + (leftAlone.size() == 1 ? "it" : "them") + ")");
         }
     }
 
@@ -184,10 +217,13 @@ public final class Installer implements ClassFileTransformer {
      * executors on); without any, the thread weaves, and discards, a target class file that the system class loader
      * can read ({@link #warmUpTarget()}; nothing is defined). The transformer is already installed: a target that
      * appears first is woven on its own thread, as always, and only waits for classes the warm-up is initialising.
-     * No class path and no module path (a JDK tool started with the agent in JAVA_TOOL_OPTIONS): no thread.
+     * No class path and no module path (a JDK tool started with the agent in JAVA_TOOL_OPTIONS): no thread. Nor in a
+     * JVM that writes an archive.
      */
     private void warmUp() {
-        if (!hasApplicationPath()) {
+        if (dumpingArchive || !hasApplicationPath()) {
+            // writing an archive: the application's own start weaves what it loads, and no thread may be changing a
+            // class while the JVM writes (a CDS dump and an AOT cache's creation run no main at all)
             return;
         }
         // which target to weave is found on the thread: a resource lookup per class name through the class path
@@ -242,6 +278,23 @@ public final class Installer implements ClassFileTransformer {
         synchronized (deferred) {
             types = new ArrayList<>(deferred);
             deferred.clear();
+        }
+        retransform(types);
+    }
+
+    /**
+     * Retransforms {@code types} in one call: the JVM changes them all in one safepoint, where each call stops the
+     * application's threads once (with an AOT cache, which loads many classes before the agent, that is several of
+     * them). When the JVM refuses (it then changed none), one by one, so that only the class it refuses is left.
+     */
+    private void retransform(List<Class<?>> types) {
+        if (types.size() > 1) {
+            try {
+                instrumentation.retransformClasses(types.toArray(new Class<?>[0]));
+                return;
+            } catch (Throwable e) {
+                // below, one by one
+            }
         }
         for (Class<?> type : types) {
             try {

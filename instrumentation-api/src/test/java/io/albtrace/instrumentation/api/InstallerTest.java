@@ -21,6 +21,7 @@ import io.albtrace.core.Scope;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,10 @@ import java.util.function.Function;
 import java.util.function.IntUnaryOperator;
 import java.util.regex.Pattern;
 import net.bytebuddy.agent.ByteBuddyAgent;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -204,6 +209,73 @@ class InstallerTest {
         assertEquals(41, counter.applyAsInt(4));
         assertTrue(Pattern.matches("Root=" + NEW_ID, echo.apply(null)));
         assertSame(greeter.getClass(), loader.loadClass(GREETER));
+    }
+
+    /**
+     * A JVM that writes a CDS archive or an AOT cache: a class loaded before the installer stays exactly as it is (the
+     * JVM cannot archive a retransformed class, and crashes on one it needs itself), one loaded later is woven as
+     * always, and no warm-up thread starts.
+     */
+    @Test
+    void writingAnArchiveLeavesTheClassesLoadedBeforeAlone() throws Exception {
+        Config.install(config("albtrace.debug", "true"));
+        FixtureLoader before = new FixtureLoader("archive-before");
+        Function<String, String> greeter = function(before, GREETER);
+        IntUnaryOperator counter = counter(before);
+        String err = capture(() -> installer = Installer.install(instrumentation, agentLoader,
+                Installer.discover(agentLoader), true));
+        assertNull(installer.warmUpThread, "no warm-up thread while the JVM writes an archive");
+        assertEquals("Hello, x", greeter.apply("x"), "a class loaded before was changed");
+        assertEquals(5, counter.applyAsInt(4), "a class loaded before was changed");
+        assertEquals(1, linesWith(err, "this JVM writes a class-data sharing archive or an AOT cache").size(), err);
+        assertTrue(err.contains(COUNTER) && err.contains(GREETER), err);
+
+        FixtureLoader after = new FixtureLoader("archive-after");
+        assertEquals("Hello, x [null]", function(after, GREETER).apply("x"), "a class loaded later is woven");
+        assertEquals(41, counter(after).applyAsInt(4));
+    }
+
+    /**
+     * The classes loaded before are retransformed in one call; when the JVM refuses one of them (here another agent adds
+     * a field to it, which retransformation cannot do), the others are still changed and the one refused is said.
+     */
+    @Test
+    void aClassTheJvmRefusesToChangeLeavesTheOthersChanged() throws Exception {
+        FixtureLoader loader = new FixtureLoader("refused");
+        Function<String, String> greeter = function(loader, GREETER);
+        IntUnaryOperator counter = counter(loader);
+        ClassFileTransformer addsAField = new ClassFileTransformer() {
+            @Override
+            public byte[] transform(ClassLoader from, String name, Class<?> redefined, java.security.ProtectionDomain pd,
+                    byte[] bytes) {
+                return from == loader && redefined != null && name.equals(internal(GREETER)) ? withAField(bytes) : null;
+            }
+        };
+        instrumentation.addTransformer(addsAField, true);
+        try {
+            String err = capture(this::install);
+            assertEquals(1, linesWith(err, "could not change the already loaded " + GREETER).size(), err);
+            assertEquals(List.of(), linesWith(err, COUNTER), err);
+        } finally {
+            instrumentation.removeTransformer(addsAField);
+        }
+        assertEquals(41, counter.applyAsInt(4), "the other class loaded before was changed");
+        assertEquals("Hello, x", greeter.apply("x"), "the class the JVM refused is as it was");
+    }
+
+    /** {@code bytes} with one more static field: a change the JVM refuses when it retransforms a class. */
+    static byte[] withAField(byte[] bytes) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public void visitEnd() {
+                super.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, "addedByAnotherAgent", "I", null, null)
+                        .visitEnd();
+                super.visitEnd();
+            }
+        }, 0);
+        return writer.toByteArray();
     }
 
     @Test
