@@ -12,11 +12,13 @@ import net.bytebuddy.agent.ByteBuddyAgent;
  * The agent as each instrumentation module's tests install it: the real {@link Installer}, once per JVM, through
  * Byte Buddy's self-attach, with the modules listed in META-INF/services on the test class path. The module's own
  * JUnit extension ({@code InstalledAgent}) calls {@link #install} before its test classes and
- * {@link #assertNothingLeftToByteBuddy} after each.
+ * {@link #assertNothingLeftToByteBuddy} and {@link #assertNoVersionProblems} after each.
  */
 public final class TestAgent {
 
     private static Installer installer;
+    /** Warnings of the check before weaving that a test caused on purpose (a library changed to lack a member). */
+    private static final Set<String> EXPECTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private TestAgent() {
     }
@@ -63,5 +65,24 @@ public final class TestAgent {
         if (!Installer.wovenByByteBuddy().isEmpty()) {
             throw new IllegalStateException("the ASM weaver left these to Byte Buddy: " + Installer.wovenByByteBuddy());
         }
+    }
+
+    /**
+     * The check before weaving found nothing missing in any library version the tests loaded (the agent's advice all
+     * links there), besides what a test caused on purpose ({@link #expectVersionProblem}): a false positive would
+     * leave a supported version uninstrumented.
+     */
+    public static void assertNoVersionProblems() {
+        java.util.List<String> unexpected = new java.util.ArrayList<>(Installer.versionProblems());
+        unexpected.removeAll(EXPECTED);
+        if (!unexpected.isEmpty()) {
+            throw new IllegalStateException("the check before weaving refused a library version the tests use: "
+                    + unexpected);
+        }
+    }
+
+    /** Marks a warning of the check before weaving as one the calling test caused on purpose. */
+    public static void expectVersionProblem(String warning) {
+        EXPECTED.add(warning);
     }
 }
