@@ -140,7 +140,7 @@ final class VersionCheck {
                 DryRun dryRun = new DryRun(methods);
                 type.transform(dryRun);
                 String missing = dryRun.unmatched == null ? null
-                        : "a method of " + binaryName + " matching " + dryRun.unmatched + ", which "
+                        : "method of " + binaryName + " matching " + dryRun.unmatched + ", which "
                                 + simpleName(type.getClass().getName()) + " instruments";
                 for (int i = 0; missing == null && i < dryRun.advice.size(); i++) {
                     String advice = dryRun.advice.get(i);

@@ -224,7 +224,7 @@ class VersionCheckTest {
         lib.put("lib/Client", client(c -> method(c, Opcodes.ACC_PUBLIC, "post", "()V")));
         Served changed = new Served(lib);
         String problem = versions.check("lib", List.of(type), new LibraryCheck(changed), changed);
-        assertTrue(problem.contains("it has no a method of lib.Client matching named(send), which "), problem);
+        assertTrue(problem.contains("it has no method of lib.Client matching named(send), which "), problem);
         assertEquals(0, served.defined + older.defined + changed.defined);
     }
 
