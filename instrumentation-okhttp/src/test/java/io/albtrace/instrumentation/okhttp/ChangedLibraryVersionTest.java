@@ -23,7 +23,6 @@ import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import okhttp3.Call;
-import okhttp3.OkHttp;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -65,7 +64,7 @@ class ChangedLibraryVersionTest extends OkHttpTestSupport {
         assertEquals(1, found.size(), found::toString);
         String warning = found.get(0);
         TestAgent.expectVersionProblem(warning);
-        String version = OkHttp.VERSION;
+        String version = System.getProperty("okhttp.test.version"); // okhttp3.OkHttp is not in 3.14
         assertTrue(warning.startsWith("okhttp: "), warning);
         // OkHttp 5's jar says its version in its manifest; 3.14's and 4.12's say none (their OkHttp.VERSION constant
         // is not read: left for later), so the jar's name says it
