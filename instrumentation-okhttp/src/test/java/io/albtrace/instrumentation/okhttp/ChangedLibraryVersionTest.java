@@ -66,10 +66,10 @@ class ChangedLibraryVersionTest extends OkHttpTestSupport {
         TestAgent.expectVersionProblem(warning);
         String version = System.getProperty("okhttp.test.version"); // okhttp3.OkHttp is not in 3.14
         assertTrue(warning.startsWith("okhttp: "), warning);
-        // OkHttp 5's jar says its version in its manifest; 3.14's and 4.12's say none (their OkHttp.VERSION constant
-        // is not read: left for later), so the jar's name says it
-        String named = version.startsWith("5.") ? " " + version + " (okhttp-jvm-" + version + ".jar)"
-                : " (version unknown) (okhttp-" + version + ".jar)";
+        // OkHttp 5's jar says its version in its manifest, 3.14's in its pom.properties; 4.12's says none (its
+        // OkHttp.VERSION constant is not read: left for later), so the jar's name says it
+        String named = version.startsWith("4.") ? " (version unknown) (okhttp-" + version + ".jar)"
+                : " " + version + " (okhttp";
         assertTrue(warning.contains(named), "names the library and its version: " + warning);
         assertTrue(warning.contains("it has no method okhttp3.Headers.name(int) returning java.lang.String, which "),
                 warning);
