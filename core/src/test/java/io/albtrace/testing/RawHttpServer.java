@@ -35,8 +35,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code CONNECT host:port}, as a proxy: answers {@code 200}, then pipes the bytes both ways between the client
  *       and that address, unread (the TLS inside included);</li>
  *   <li>absolute form ({@code GET http://host:port/path}), as a proxy: forwards that one request to the origin in
- *       origin form, its hop-by-hop headers ({@code Connection}, {@code Proxy-Connection}, {@code Keep-Alive})
- *       replaced by {@code Connection: close}, every other header line and the body ({@code Content-Length} only) as
+ *       origin form, its hop-by-hop headers ({@code Connection}, {@code Proxy-Connection}, {@code Keep-Alive},
+ *       {@code Upgrade}: HttpClient 5.4+ offers {@code Upgrade: TLS/1.2} on clear-text requests) replaced by
+ *       {@code Connection: close}, every other header line and the body ({@code Content-Length} only) as
  *       they came; relays the response the same way and closes the connection.</li>
  * </ul>
  *
@@ -121,7 +122,7 @@ public final class RawHttpServer implements AutoCloseable {
 
     private static final byte[] OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
             .getBytes(StandardCharsets.ISO_8859_1);
-    private static final List<String> HOP_BY_HOP = List.of("Connection", "Proxy-Connection", "Keep-Alive");
+    private static final List<String> HOP_BY_HOP = List.of("Connection", "Proxy-Connection", "Keep-Alive", "Upgrade");
     private static final int MAX_HEAD = 256 * 1024;
 
     private final int staleConnection;

@@ -4,18 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.albtrace.testing.RecordingServer;
 import io.albtrace.testing.Trace;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Proof of which HttpClient 5 line this test run uses: each surefire execution names the versions it put on the
  * class path ({@code httpclient5.test.version}, {@code httpcore5.test.version}) and the classes really loaded, the
- * instrumented ones included, must come from those jars; the server sees that version's User-Agent.
+ * instrumented ones included, must come from those jars; the server sees that version's User-Agent. The contract runs
+ * in {@link Http5ClientContractTest}.
  */
-class Http5LineTest extends Http5TestSupport {
+@ExtendWith(InstalledAgent.class)
+class Http5LineTest {
 
     static String property(String name) {
         String v = System.getProperty(name);
@@ -48,9 +52,11 @@ class Http5LineTest extends Http5TestSupport {
 
     @Test
     void theServerSeesThatVersionsUserAgentAndAForwardedHeader() throws Exception {
-        start(Way5.CLASSIC_DEFAULT);
-        Trace.assertForwarded("Root={NEW}", null, get(Way5.CLASSIC_DEFAULT, "/ua"));
-        String ua = server.only().header("User-Agent");
-        assertTrue(ua.startsWith("Apache-HttpClient/" + property("httpclient5.test.version") + " "), ua);
+        try (RecordingServer server = new RecordingServer()) {
+            assertEquals(200, Way5.CLASSIC_DEFAULT.send(Way5.CLASSIC_DEFAULT.request("GET", server.url("/ua"))).status);
+            Trace.assertForwarded("Root={NEW}", null, server.only().traceHeader());
+            String ua = server.only().header("User-Agent");
+            assertTrue(ua.startsWith("Apache-HttpClient/" + property("httpclient5.test.version") + " "), ua);
+        }
     }
 }

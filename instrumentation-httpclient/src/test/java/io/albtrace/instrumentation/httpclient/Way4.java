@@ -1,12 +1,12 @@
 package io.albtrace.instrumentation.httpclient;
 
+import io.albtrace.contracts.HttpClientAdapter;
 import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.testing.Trace;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.http.Header;
-import org.apache.http.HttpEntityEnclosingRequest;
 import org.apache.http.HttpHost;
 import org.apache.http.HttpResponse;
 import org.apache.http.client.HttpClient;
@@ -81,27 +81,24 @@ enum Way4 {
         return (HttpRequestBase) b.build();
     }
 
-    /** Sends it and reads the whole response; returns the status. */
-    int send(HttpRequestBase request) throws Exception {
+    /** Sends it and reads the whole response. */
+    HttpClientAdapter.Response send(HttpRequestBase request) throws Exception {
         switch (this) {
             case DEFAULT:
-                return client().execute(request, response -> {
-                    EntityUtils.consume(response.getEntity());
-                    return response.getStatusLine().getStatusCode();
-                });
+                return client().execute(request, Way4::read);
             case MINIMAL: {
                 URI u = request.getURI();
-                HttpResponse response = client().execute(new HttpHost(u.getHost(), u.getPort(), u.getScheme()),
-                        request);
-                EntityUtils.consume(response.getEntity());
-                return response.getStatusLine().getStatusCode();
+                return read(client().execute(new HttpHost(u.getHost(), u.getPort(), u.getScheme()), request));
             }
-            default: {
-                HttpResponse response = client().execute(request);
-                EntityUtils.consume(response.getEntity());
-                return response.getStatusLine().getStatusCode();
-            }
+            default:
+                return read(client().execute(request));
         }
+    }
+
+    /** The status and the whole body. */
+    static HttpClientAdapter.Response read(HttpResponse response) throws java.io.IOException {
+        return new HttpClientAdapter.Response(response.getStatusLine().getStatusCode(),
+                response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity()));
     }
 
     static List<String> traceHeadersOf(HttpRequestBase request) {
@@ -110,9 +107,5 @@ enum Way4 {
             values.add(h.getValue());
         }
         return values;
-    }
-
-    static boolean hasBody(HttpRequestBase request) {
-        return request instanceof HttpEntityEnclosingRequest;
     }
 }

@@ -24,6 +24,8 @@ import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBu
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.ssl.SSLConnectionSocketFactoryBuilder;
+import io.albtrace.contracts.HttpClientAdapter;
+import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHost;
@@ -48,7 +50,7 @@ import org.apache.hc.core5.util.VersionInfo;
  * The ways an application commonly sends a request with HttpClient 5, each with a request object it can send
  * again. Uses only API that 5.0 to 5.6 all have. The clients are made once per test JVM.
  *
- * <p>The {@code _TLS} ways talk to a TLS server ({@link JettyServer#tls()}) with a client that trusts its
+ * <p>The {@code _TLS} ways talk to a TLS server (the contract's {@code ContractServer}) with a client that trusts its
  * self-signed certificate ({@code SelfSignedTls}) and verifies its host name as usual; the protocol is what ALPN
  * chooses: HTTP/2 for the async clients, which offer {@code h2}, HTTP/1.1 for the classic client.
  */
@@ -185,28 +187,29 @@ enum Way5 {
         }
     }
 
-    /** Sends {@code request} (made by {@link #request}) and reads the whole response; returns its status. */
+    /** Sends {@code request} (made by {@link #request}) and reads the whole response. */
     @SuppressWarnings("deprecation") // execute(HttpHost, request, context): deprecated in 5.3+, in use everywhere
-    int send(Object request) throws Exception {
+    HttpClientAdapter.Response send(Object request) throws Exception {
         switch (this) {
             case CLASSIC_DEFAULT:
-                return Clients.classicDefault().execute((HttpUriRequestBase) request, Way5::consume);
+                return Clients.classicDefault().execute((HttpUriRequestBase) request, Way5::read);
             case CLASSIC_MINIMAL:
-                return Clients.classicMinimal().execute((HttpUriRequestBase) request, Way5::consume);
+                return Clients.classicMinimal().execute((HttpUriRequestBase) request, Way5::read);
             case CLASSIC_TLS:
-                return Clients.classicTls().execute((HttpUriRequestBase) request, Way5::consume);
+                return Clients.classicTls().execute((HttpUriRequestBase) request, Way5::read);
             case CLASSIC_CUSTOM: {
                 HttpUriRequestBase r = (HttpUriRequestBase) request;
                 HttpHost target = new HttpHost(r.getUri().getScheme(), r.getUri().getHost(), r.getUri().getPort());
                 try (CloseableHttpResponse response = Clients.classicCustom().execute(target, r,
                         HttpClientContext.create())) {
-                    EntityUtils.consume(response.getEntity());
-                    return response.getCode();
+                    return read(response);
                 }
             }
             case FLUENT: {
                 HttpResponse response = ((Request) request).execute().returnResponse();
-                return response.getCode();
+                String body = response instanceof ClassicHttpResponse
+                        ? EntityUtils.toString(((ClassicHttpResponse) response).getEntity()) : "";
+                return new HttpClientAdapter.Response(response.getCode(), body);
             }
             case ASYNC_SIMPLE:
             case ASYNC_H2:
@@ -215,7 +218,7 @@ enum Way5 {
             case ASYNC_TLS:
             case ASYNC_H2_TLS:
             case ASYNC_MINIMAL_TLS:
-                return execute((SimpleHttpRequest) request).get(20, TimeUnit.SECONDS).getCode();
+                return read(execute((SimpleHttpRequest) request).get(20, TimeUnit.SECONDS));
             case ASYNC_PRODUCER: {
                 HttpRequest r = (HttpRequest) request;
                 BasicRequestProducer producer = "POST".equals(r.getMethod())
@@ -223,7 +226,8 @@ enum Way5 {
                         : new BasicRequestProducer(r, null);
                 Message<HttpResponse, String> response = Clients.asyncDefault().execute(producer,
                         new BasicResponseConsumer<>(new StringAsyncEntityConsumer()), null).get(20, TimeUnit.SECONDS);
-                return response.getHead().getCode();
+                return new HttpClientAdapter.Response(response.getHead().getCode(),
+                        String.valueOf(response.getBody()));
             }
             default:
                 throw new AssertionError(this);
@@ -270,9 +274,20 @@ enum Way5 {
         return values;
     }
 
-    private static int consume(org.apache.hc.core5.http.ClassicHttpResponse response) throws IOException {
-        EntityUtils.consume(response.getEntity());
-        return response.getCode();
+    /** The status and the whole body of a classic response. */
+    static HttpClientAdapter.Response read(ClassicHttpResponse response) throws IOException {
+        try {
+            return new HttpClientAdapter.Response(response.getCode(),
+                    response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity()));
+        } catch (org.apache.hc.core5.http.ParseException e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** The status and the whole body of an async response. */
+    static HttpClientAdapter.Response read(SimpleHttpResponse response) {
+        return new HttpClientAdapter.Response(response.getCode(),
+                response.getBodyText() == null ? "" : response.getBodyText());
     }
 
     /** The clients, made the first time they are used and kept for the test JVM. */

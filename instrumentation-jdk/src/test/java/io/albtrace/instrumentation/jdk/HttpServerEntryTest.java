@@ -1,8 +1,6 @@
 package io.albtrace.instrumentation.jdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.albtrace.testing.SelfSignedTls;
@@ -28,8 +26,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.MDC;
 
 /**
- * The JDK's {@code HttpServer} as a server entry point (SPEC section 4): a real front service whose handler
- * calls a real back service with the JDK HttpClient and HttpURLConnection.
+ * The JDK's {@code HttpServer} as a server entry point (SPEC section 4), what only it has: filters and handlers nested
+ * in a chain of the application's bind once, an {@code HttpsServer} is an entry point too, and exchanges the
+ * application wraps (response headers that refuse the header, or throw) leave nothing on a pooled thread. The
+ * contract every server keeps runs in {@link HttpServerContractTest}.
  */
 @ExtendWith(InstalledAgent.class)
 class HttpServerEntryTest {
@@ -69,76 +69,6 @@ class HttpServerEntryTest {
         }
     }
 
-    /** The context the front's pooled thread has between requests. */
-    String contextOnTheServerThreadNow() throws Exception {
-        return executor.submit(() -> String.valueOf(Context.current())).get(10, TimeUnit.SECONDS);
-    }
-
-    @Test
-    void aFullHeaderIsTheContextAsReceivedAndBothCallsForwardIt() throws Exception {
-        Front.Called r = front.call("/front", FULL);
-        assertEquals(200, r.code);
-        assertEquals(FULL, r.body, "the context is the incoming fields as received, Self included");
-        List<RecordingServer.Received> calls = back.received();
-        assertEquals(2, calls.size());
-        String expected = "Self={NEW};Root=" + Trace.ROOT + ";CalledFrom=lb";
-        List<String> a = Trace.assertForwarded(expected, FULL, calls.get(0).traceHeader());
-        List<String> b = Trace.assertForwarded(expected, FULL, calls.get(1).traceHeader());
-        assertNotEquals(a, b, "each outgoing call has its own Self");
-        assertEquals("null", contextOnTheServerThreadNow(), "the context is removed when the handler returns");
-    }
-
-    @Test
-    void noHeaderANewRootSharedByBothCalls() throws Exception {
-        Front.Called r = front.call("/front", null);
-        List<String> root = Trace.assertForwarded("Root={NEW}", null, r.body);
-        List<RecordingServer.Received> calls = back.received();
-        String expected = "Self={NEW};Root=" + root.get(0);
-        List<String> a = Trace.assertForwarded(expected, r.body, calls.get(0).traceHeader());
-        List<String> b = Trace.assertForwarded(expected, r.body, calls.get(1).traceHeader());
-        assertNotEquals(a, b);
-        assertNull(r.responseTraceHeader, "responses are not changed by default");
-    }
-
-    @Test
-    void anInvalidRootIsReplacedAndTheCustomFieldsKept() throws Exception {
-        Front.Called r = front.call("/front", "Root=1-bad;CalledFrom=lb;Sampled=1");
-        List<String> root = Trace.assertForwarded("Root={NEW};CalledFrom=lb;Sampled=1", null, r.body);
-        Trace.assertForwarded("Self={NEW};Root=" + root.get(0) + ";CalledFrom=lb;Sampled=1", r.body,
-                back.received().get(0).traceHeader());
-    }
-
-    @Test
-    void aPooledThreadDoesNotCarryARootIntoTheNextRequest() throws Exception {
-        Front.Called first = front.call("/front", "Root=" + Trace.ROOT);
-        Front.Called second = front.call("/front", null);
-        assertEquals("Root=" + Trace.ROOT, first.body);
-        Trace.assertForwarded("Root={NEW}", null, second.body);
-        assertTrue(!second.body.contains(Trace.ROOT), second.body);
-        List<RecordingServer.Received> calls = back.received();
-        assertEquals(4, calls.size());
-        assertTrue(!calls.get(2).traceHeader().contains(Trace.ROOT));
-        assertTrue(!calls.get(3).traceHeader().contains(Trace.ROOT));
-        assertEquals(2, seen.size());
-    }
-
-    @Test
-    void aThrowingHandlerStillRemovesTheContext() throws Exception {
-        front.handle("/throws", exchange -> {
-            seen.add(String.valueOf(Context.current()));
-            throw new IllegalStateException("the application's handler fails");
-        });
-        try {
-            front.call("/throws", "Root=" + Trace.ROOT);
-        } catch (IOException expected) {
-            // the server drops the connection of a failed handler
-        }
-        assertEquals(List.of("Root=" + Trace.ROOT), seen);
-        assertEquals("null", contextOnTheServerThreadNow(), "the context is removed when the handler throws");
-        Front.Called next = front.call("/front", null);
-        Trace.assertForwarded("Root={NEW}", null, next.body);
-    }
-
     @Test
     void filtersAndNestedHandlersBindOnce() throws Exception {
         List<String> inFilter = new CopyOnWriteArrayList<>();
@@ -167,22 +97,6 @@ class HttpServerEntryTest {
         Trace.assertForwarded("Root={NEW}", null, r.body);
         assertEquals(List.of(r.body, r.body), inFilter);
         assertEquals(List.of(r.body), seen);
-    }
-
-    @Test
-    void theResponseHeaderWhenAskedFor() throws Exception {
-        Properties p = new Properties();
-        p.setProperty(Config.RESPONSE_HEADER, "true");
-        Config previous = Config.install(Config.load(p, java.util.Map.of()));
-        try {
-            Front.Called r = front.call("/front", FULL);
-            assertEquals("Root=" + Trace.ROOT, r.responseTraceHeader);
-            Front.Called none = front.call("/front", null);
-            List<String> root = Trace.assertForwarded("Root={NEW}", null, none.body);
-            assertEquals("Root=" + root.get(0), none.responseTraceHeader);
-        } finally {
-            Config.install(previous);
-        }
     }
 
     @Test

@@ -82,14 +82,6 @@ class MdcTest {
     }
 
     @Test
-    void aNewRootIsInTheMdcToo() throws Exception {
-        front.call("/log", null);
-        Map<String, String> mdc = onlyEventMdc();
-        List<String> root = Trace.assertForwarded("Root={NEW}", null, mdc.get("amzn.trace.id"));
-        assertEquals(root.get(0), mdc.get("amzn.trace.root"));
-    }
-
-    @Test
     void theApplicationsOwnMdcValuesAreRestored() throws Exception {
         executor.submit(() -> MDC.put("amzn.trace.root", "the application's")).get(10, TimeUnit.SECONDS);
         try {

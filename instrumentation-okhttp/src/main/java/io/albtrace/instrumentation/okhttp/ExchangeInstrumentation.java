@@ -15,6 +15,8 @@ import net.bytebuddy.asm.Advice;
 import okhttp3.Call;
 import okhttp3.Headers;
 import okhttp3.Request;
+import okhttp3.internal.http.ExchangeCodec;
+import okhttp3.internal.http2.Http2ExchangeCodec;
 
 /**
  * {@code okhttp3.internal.connection.Exchange#writeRequestHeaders(Request)} (3.14, 4.x and 5.x): the request
@@ -24,7 +26,10 @@ import okhttp3.Request;
  * <p>For a call forwarded when it was made ({@link RealCallInstrumentation}: OkHttp 3.14, 4.x, 5.0 to 5.2, 5.x
  * after 5.5.1, and 5.3+ when the application set the header), only the headers the application set were known
  * then. The size rule (SPEC 3) counts all request headers together, so it is checked again here: when the whole
- * set is over the bound, the trace header is cut to its {@code Root} field. The value is not forwarded again (no
+ * set is over the bound, the trace header is cut to its {@code Root} field. Over HTTP/2 the headers are counted as
+ * the stream carries them: not {@code Host} (the {@code :authority} pseudo-header) nor the connection's own headers
+ * OkHttp's HTTP/2 codec leaves out ({@code Connection}, {@code Keep-Alive}, {@code Proxy-Connection},
+ * {@code Transfer-Encoding}, {@code Encoding}, {@code Upgrade}, {@code TE} but {@code TE: trailers}). The value is not forwarded again (no
  * new {@code Self}).
  *
  * <p>A call forwarded on the wire (OkHttp 5.3.0 to 5.5.1, the usual case) reaches this point without a trace
@@ -57,9 +62,11 @@ public final class ExchangeInstrumentation implements TypeInstrumentation {
         }
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        public static void enter(@Advice.Argument(value = 0, readOnly = false) Request request,
+        public static void enter(@Advice.FieldValue("codec") ExchangeCodec codec,
+                @Advice.Argument(value = 0, readOnly = false) Request request,
                 @Advice.FieldValue("call") Call call) {
             Headers headers = request.headers();
+            boolean http2 = codec instanceof Http2ExchangeCodec;
             String trace = null;
             long total = 0;
             for (int i = 0, n = headers.size(); i < n; i++) {
@@ -68,7 +75,14 @@ public final class ExchangeInstrumentation implements TypeInstrumentation {
                 if (trace == null && TraceHeader.NAME.equalsIgnoreCase(name)) {
                     trace = value;
                 }
-                total += TraceHeader.lineBytes(name, value);
+                if (!http2 || !(name.equalsIgnoreCase("Host") || name.equalsIgnoreCase("Connection")
+                        || name.equalsIgnoreCase("Keep-Alive") || name.equalsIgnoreCase("Proxy-Connection")
+                        || name.equalsIgnoreCase("Transfer-Encoding") || name.equalsIgnoreCase("Encoding")
+                        || name.equalsIgnoreCase("Upgrade")
+                        || name.equalsIgnoreCase("TE") && !value.equals("trailers"))) {
+                    // over HTTP/2, counted as the stream carries it: Host goes as :authority, these are left out
+                    total += TraceHeader.lineBytes(name, value);
+                }
             }
             if (trace != null) {
                 // the value forwarded when the call was made, if it was (not on OkHttp 5.3+ without the

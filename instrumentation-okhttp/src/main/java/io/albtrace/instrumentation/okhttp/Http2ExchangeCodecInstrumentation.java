@@ -26,7 +26,10 @@ import okhttp3.internal.http.RealInterceptorChain;
  * {@link RealCallInstrumentation} gave an {@link OutgoingCall} (OkHttp 5's call tags, 5.3.0 to 5.5.1), the request
  * written is one with exactly one trace header: the call's value ({@link OutgoingCall#forward(String)}: from the first
  * trace header on the request, one an interceptor added, else the captured context; the same for every send of
- * the call), with the size rule over all the headers (SPEC 3). HTTP/1.1, the usual case, is written
+ * the call), with the size rule over all the headers the stream carries (SPEC 3): not {@code Host}, which goes as
+ * the {@code :authority} pseudo-header, nor the connection's own headers the codec leaves out ({@code Connection},
+ * {@code Keep-Alive}, {@code Proxy-Connection}, {@code Transfer-Encoding}, {@code Encoding}, {@code Upgrade},
+ * {@code TE} but {@code TE: trailers}). HTTP/1.1, the usual case, is written
  * without a new request ({@link Http1ExchangeCodecInstrumentation}); here the request is rebuilt.
  *
  * <p>A call whose request carries a trace header from the call's constructor on is left alone (its size rule is
@@ -81,12 +84,18 @@ public final class Http2ExchangeCodecInstrumentation implements TypeInstrumentat
             long other = 0;
             for (int i = 0, n = headers.size(); i < n; i++) {
                 String name = headers.name(i);
+                String v = headers.value(i);
                 if (TraceHeader.NAME.equalsIgnoreCase(name)) {
                     if (own == null) {
-                        own = headers.value(i);
+                        own = v;
                     }
-                } else {
-                    other += TraceHeader.lineBytes(name, headers.value(i));
+                } else if (!(name.equalsIgnoreCase("Host") || name.equalsIgnoreCase("Connection")
+                        || name.equalsIgnoreCase("Keep-Alive") || name.equalsIgnoreCase("Proxy-Connection")
+                        || name.equalsIgnoreCase("Transfer-Encoding") || name.equalsIgnoreCase("Encoding")
+                        || name.equalsIgnoreCase("Upgrade")
+                        || name.equalsIgnoreCase("TE") && !v.equals("trailers"))) {
+                    // counted as the stream carries it: the codec sends Host as :authority and leaves these out
+                    other += TraceHeader.lineBytes(name, v);
                 }
             }
             String value = outgoing.forward(own);

@@ -3,6 +3,7 @@ package io.albtrace.instrumentation.okhttp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.albtrace.contracts.StdErr;
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
 import io.albtrace.instrumentation.api.Installer;
@@ -44,7 +45,7 @@ class ChangedLibraryVersionTest extends OkHttpTestSupport {
         List<String> before = Installer.versionProblems();
         List<String> said = new ArrayList<>();
         try (RawHttpServer raw = new RawHttpServer()) {
-            NeverBreakTheApplicationTest.capturingStderr(() -> {
+            StdErr.capture(() -> {
                 // two class loaders with that version, two calls each: one warning
                 for (int i = 0; i < 2; i++) {
                     Function<String, String> driver = driver(new RenamedHeadersName());

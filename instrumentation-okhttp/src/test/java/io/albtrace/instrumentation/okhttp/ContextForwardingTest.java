@@ -1,57 +1,24 @@
 package io.albtrace.instrumentation.okhttp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
 import io.albtrace.testing.Trace;
-import java.util.List;
 import okhttp3.Call;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 
-/** SPEC 5: the context of the thread that makes the call is forwarded when the request has no header. */
+/**
+ * What OkHttp shows of the forwarded header: the call's request ({@code call.request()}), and when the context is
+ * taken (when the call is made). The contract common to every client is {@link OkHttpClientContractTest}'s.
+ */
 @SuppressWarnings("try") // a Scope is opened for its effect on the context
 class ContextForwardingTest extends OkHttpTestSupport {
 
-    @Test
-    void aCallInAContextForwardsIt() throws Exception {
-        String seen;
-        try (Scope s = Context.bind(Trace.CONTEXT)) {
-            seen = get("/one");
-            assertEquals(Trace.CONTEXT, Context.current(), "the call leaves the context as it was");
-        }
-        assertNull(Context.current());
-        Trace.assertForwarded("Self={NEW};" + Trace.CONTEXT, Trace.CONTEXT, seen);
-    }
-
-    @Test
-    void twoCallsInOneContextShareTheRootWithTheirOwnSelf() throws Exception {
-        String first;
-        String second;
-        try (Scope s = Context.bind(Trace.CONTEXT)) {
-            first = get("/first");
-            second = get("/second");
-        }
-        String self1 = Trace.self(first, Trace.CONTEXT);
-        String self2 = Trace.self(second, Trace.CONTEXT);
-        assertNotEquals(self1, self2);
-    }
-
-    @Test
-    void theApplicationsOwnHeaderWinsOverTheContext() throws Exception {
-        String own = "Root=1-8a3c60f7-d188f8fa79d48a391a778fa6;Parent=53995c3f42cd8ad8;Sampled=1";
-        try (Scope s = Context.bind(Trace.CONTEXT)) {
-            execute(request("/own").header(Trace.NAME, own).build());
-        }
-        Trace.assertForwarded("Self={NEW};" + own, own, server.only().traceHeader());
-    }
-
-    /** A request with the application's own header is forwarded when the call is made, on every OkHttp line. */
     @Test
     void theCallsRequestShowsTheHeaderThatIsSentWhenTheApplicationSetOne() throws Exception {
         String own = "Root=1-8a3c60f7-d188f8fa79d48a391a778fa6;CalledFrom=app";
@@ -107,11 +74,5 @@ class ContextForwardingTest extends OkHttpTestSupport {
         }
         Trace.self(server.only().traceHeader(), Trace.CONTEXT);
         assertNull(request.header(Trace.NAME), "the application's own Request object is not changed");
-    }
-
-    @Test
-    void withoutContextOrHeaderANewRootIsMade() throws Exception {
-        List<String> fresh = Trace.assertForwarded("Root={NEW}", null, get("/none"));
-        assertEquals(1, fresh.size());
     }
 }

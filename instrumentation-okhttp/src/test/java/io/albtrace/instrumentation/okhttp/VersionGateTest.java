@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.albtrace.contracts.StdErr;
 import io.albtrace.core.Config;
 import io.albtrace.core.Context;
 import io.albtrace.core.LibraryHelpers;
@@ -124,7 +125,7 @@ class VersionGateTest extends OkHttpTestSupport {
         OtherOkHttp other = new OtherOkHttp("5.9.9", false);
         Config previous = Config.install(Config.load(debug, Map.of()));
         try {
-            NeverBreakTheApplicationTest.capturingStderr(() -> {
+            StdErr.capture(() -> {
                 callWith(other, "/first");
                 return callWith(other, "/second");
             }, said);

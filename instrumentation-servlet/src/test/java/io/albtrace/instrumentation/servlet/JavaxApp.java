@@ -1,12 +1,10 @@
 package io.albtrace.instrumentation.servlet;
 
+import io.albtrace.contracts.ServerEntryContract;
 import io.albtrace.core.Context;
 import java.io.IOException;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import javax.servlet.AsyncContext;
 import javax.servlet.DispatcherType;
 import javax.servlet.Filter;
@@ -26,31 +24,17 @@ import javax.servlet.ServletResponse;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
-import org.slf4j.MDC;
 
 /**
  * The test application, for containers of the {@code javax.servlet} API; the build makes {@code JakartaApp} from
  * this file by replacing the package name (see the pom). Registered through the servlet API alone (an initializer
  * for Tomcat, a context listener for Jetty): a request listener and a filter on every dispatch that record the
- * context they see, and servlets that record theirs, call the back service with {@code HttpURLConnection}, hand a
- * task to a pool, forward, include, throw, and go asynchronous in the three ways the API has. Each answers with the
- * context it saw.
+ * context they see; servlets that serve the server entry contract's application ({@code /front}, {@code /handoff},
+ * {@code /throws}, {@code /together/*}: {@link ServerEntryContract#serve}), and servlets that forward, include, and
+ * go asynchronous in the three ways the API has, calling the back service with {@code HttpURLConnection}. Each
+ * answers with the context it saw.
  */
 public final class JavaxApp implements ServletContainerInitializer, ServletContextListener {
-
-    /**
-     * The application's own pool, to which {@code /handoff} hands a task while serving the request; its thread is
-     * started with the application, outside any request.
-     */
-    static final ExecutorService POOL = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "application-pool");
-        thread.setDaemon(true);
-        return thread;
-    });
-
-    static {
-        POOL.execute(() -> { });
-    }
 
     /** A servlet's body. */
     interface Body {
@@ -105,24 +89,12 @@ public final class JavaxApp implements ServletContainerInitializer, ServletConte
         filter.setAsyncSupported(true);
         filter.addMappingForUrlPatterns(EnumSet.allOf(DispatcherType.class), false, "/*");
 
-        servlet(context, "/front", (request, response) -> {
-            Recorder.record("front");
-            Recorder.mdc(MDC.get("amzn.trace.root"), MDC.get("amzn.trace.id"));
-            Recorder.callBack("/back/front");
-            answer(response);
-        });
-        servlet(context, "/handoff", (request, response) -> {
-            Recorder.record("handoff");
-            Recorder.mdc(MDC.get("amzn.trace.root"), MDC.get("amzn.trace.id"));
-            POOL.submit(() -> {
-                Recorder.record("pool-task");
-                Recorder.mdc(MDC.get("amzn.trace.root"), MDC.get("amzn.trace.id"));
-                Recorder.callBack("/back/pool-task");
-                return null;
-            }).get(20, TimeUnit.SECONDS);
-            Recorder.callBack("/back/handoff");
-            answer(response);
-        });
+        // the server entry contract's application (io.albtrace.contracts.ServerEntryContract#serve)
+        for (String path : new String[] {"/front", "/handoff", "/throws"}) {
+            servlet(context, path, (request, response) -> answer(response, ServerEntryContract.serve(path)));
+        }
+        servlet(context, "/together/*",
+                (request, response) -> answer(response, ServerEntryContract.serve(request.getRequestURI())));
         servlet(context, "/forward", (request, response) -> {
             Recorder.record("forward");
             request.getRequestDispatcher("/front").forward(request, response);
@@ -130,10 +102,6 @@ public final class JavaxApp implements ServletContainerInitializer, ServletConte
         servlet(context, "/include", (request, response) -> {
             Recorder.record("include");
             request.getRequestDispatcher("/front").include(request, response);
-        });
-        servlet(context, "/throws", (request, response) -> {
-            Recorder.record("throws");
-            throw new IllegalStateException("the application's servlet fails");
         });
         servlet(context, "/async-start", (request, response) -> {
             AsyncContext async = request.startAsync();
@@ -249,7 +217,11 @@ public final class JavaxApp implements ServletContainerInitializer, ServletConte
     }
 
     private static void answer(HttpServletResponse response) throws IOException {
+        answer(response, String.valueOf(Context.current()));
+    }
+
+    private static void answer(HttpServletResponse response, String body) throws IOException {
         response.setContentType("text/plain");
-        response.getWriter().write(String.valueOf(Context.current()));
+        response.getWriter().write(body);
     }
 }

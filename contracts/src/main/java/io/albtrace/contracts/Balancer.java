@@ -1,4 +1,4 @@
-package io.albtrace.instrumentation.servlet;
+package io.albtrace.contracts;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,17 +13,18 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The load balancer in front of the container, played by a plain socket so that the header reaches the container
- * byte for byte (the test JVM's own HTTP clients are instrumented and would rewrite it). HTTP/1.0: the container
- * answers without chunks and closes the connection.
+ * The load balancer in front of a server, played by a plain socket so that the header reaches the server byte for
+ * byte (the test JVM's own HTTP clients are instrumented and would rewrite it). HTTP/1.0: the server answers without
+ * chunks and closes the connection.
  */
-final class Balancer {
+public final class Balancer {
 
     /** A response: status, every {@code X-Amzn-Trace-Id} it carried, and the body. */
-    static final class Answer {
-        final int status;
-        final List<String> traceHeaders;
-        final String body;
+    public static final class Answer {
+        public final int status;
+        /** Every {@code X-Amzn-Trace-Id} of the response, in order. */
+        public final List<String> traceHeaders;
+        public final String body;
 
         Answer(int status, List<String> traceHeaders, String body) {
             this.status = status;
@@ -41,7 +42,7 @@ final class Balancer {
     }
 
     /** GET {@code url} with {@code traceHeader} as its {@code X-Amzn-Trace-Id} (none when null). */
-    static Answer get(String url, String traceHeader) throws IOException {
+    public static Answer get(String url, String traceHeader) throws IOException {
         URI uri = URI.create(url);
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), uri.getPort())) {
             socket.setSoTimeout(20_000);
