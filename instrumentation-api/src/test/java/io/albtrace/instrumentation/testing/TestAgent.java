@@ -81,6 +81,23 @@ public final class TestAgent {
         }
     }
 
+    /**
+     * The one warning the check before weaving said since it had said {@code before} ({@link
+     * Installer#versionProblems}), marked as one the calling test caused on purpose.
+     *
+     * @throws IllegalStateException when it said none, or more than one
+     */
+    public static String expectOneNewVersionProblem(java.util.List<String> before) {
+        java.util.List<String> found = new java.util.ArrayList<>(Installer.versionProblems());
+        found.removeAll(before);
+        if (found.size() != 1) {
+            throw new IllegalStateException("the check before weaving said " + found.size() + " new warnings: "
+                    + found);
+        }
+        expectVersionProblem(found.get(0));
+        return found.get(0);
+    }
+
     /** Marks a warning of the check before weaving as one the calling test caused on purpose. */
     public static void expectVersionProblem(String warning) {
         EXPECTED.add(warning);

@@ -7,22 +7,15 @@ import io.albtrace.contracts.StdErr;
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
 import io.albtrace.instrumentation.api.Installer;
+import io.albtrace.instrumentation.testing.ChangedLibrary;
 import io.albtrace.instrumentation.testing.TestAgent;
 import io.albtrace.testing.RawHttpServer;
 import io.albtrace.testing.Trace;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.ClassWriter;
-import net.bytebuddy.jar.asm.MethodVisitor;
-import net.bytebuddy.jar.asm.Opcodes;
 import okhttp3.Call;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -48,23 +41,15 @@ class ChangedLibraryVersionTest extends OkHttpTestSupport {
             StdErr.capture(() -> {
                 // two class loaders with that version, two calls each: one warning
                 for (int i = 0; i < 2; i++) {
-                    Function<String, String> driver = driver(new RenamedHeadersName());
+                    Function<String, String> driver = driver(okhttp(true));
                     assertEquals("none", driver.apply(raw.url("/a" + i)), "the call's request is the application's");
                     assertEquals("none", driver.apply(raw.url("/b" + i)));
                 }
                 return null;
             }, said);
-            assertEquals(4, raw.heads().size());
-            for (RawHttpServer.Head head : raw.heads()) {
-                assertTrue(head.requestLine.startsWith("GET /"), head::toString);
-                assertEquals(List.of(), head.traceHeaders(), () -> "uninstrumented: no trace header\n" + head);
-            }
+            raw.assertUntracedGets(4);
         }
-        List<String> found = new ArrayList<>(Installer.versionProblems());
-        found.removeAll(before);
-        assertEquals(1, found.size(), found::toString);
-        String warning = found.get(0);
-        TestAgent.expectVersionProblem(warning);
+        String warning = TestAgent.expectOneNewVersionProblem(before);
         String version = System.getProperty("okhttp.test.version"); // okhttp3.OkHttp is not in 3.14
         assertTrue(warning.startsWith("okhttp: "), warning);
         // OkHttp 5's jar says its version in its manifest, 3.14's in its pom.properties; 4.12's says none (its
@@ -83,7 +68,7 @@ class ChangedLibraryVersionTest extends OkHttpTestSupport {
     void theSameOkHttpUnchangedIsWoven() throws Exception {
         List<String> before = Installer.versionProblems();
         try (RawHttpServer raw = new RawHttpServer()) {
-            Function<String, String> driver = driver(new RenamedHeadersName(false));
+            Function<String, String> driver = driver(okhttp(false));
             driver.apply(raw.url("/control"));
             List<String> trace = raw.only().traceHeaders();
             assertEquals(1, trace.size(), raw.only()::toString);
@@ -124,101 +109,14 @@ class ChangedLibraryVersionTest extends OkHttpTestSupport {
     }
 
     /**
-     * This run's OkHttp classes and {@link Driver}, defined here from the test class path (the installed agent sees
-     * them load as it would any OkHttp), everything else from the parent. With {@code rename}, every OkHttp class
-     * has {@code Headers.name(int)} as {@code nameAt(int)}, declared and called; its class files, as resources, are
-     * the changed ones too (what the agent's check reads). Resource URLs are the parent's: the jar, whose manifest
-     * says OkHttp's version.
+     * This run's OkHttp classes and {@link Driver} in a class loader of their own ({@link ChangedLibrary}); with
+     * {@code rename}, every OkHttp class has {@code Headers.name(int)} as {@code nameAt(int)}, declared and called.
      */
-    static final class RenamedHeadersName extends ClassLoader {
-
-        private final boolean rename;
-
-        RenamedHeadersName() {
-            this(true);
-        }
-
-        RenamedHeadersName(boolean rename) {
-            super(rename ? "changed-okhttp" : "unchanged-okhttp", ChangedLibraryVersionTest.class.getClassLoader());
-            this.rename = rename;
-        }
-
-        private static boolean ours(String binaryName) {
-            return binaryName.startsWith("okhttp3.") || binaryName.equals(Driver.class.getName());
-        }
-
-        @Override
-        public InputStream getResourceAsStream(String name) {
-            if (!name.endsWith(".class") || !ours(name.substring(0, name.length() - 6).replace('/', '.'))) {
-                return super.getResourceAsStream(name);
-            }
-            byte[] bytes = changed(name);
-            return bytes == null ? null : new ByteArrayInputStream(bytes);
-        }
-
-        @Override
-        public URL getResource(String name) {
-            return getParent().getResource(name);
-        }
-
-        private byte[] changed(String resource) {
-            try (InputStream in = getParent().getResourceAsStream(resource)) {
-                return in == null ? null : rename(in.readAllBytes());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (!ours(name)) {
-                return super.loadClass(name, resolve);
-            }
-            synchronized (getClassLoadingLock(name)) {
-                Class<?> loaded = findLoadedClass(name);
-                if (loaded == null) {
-                    byte[] bytes = changed(name.replace('.', '/') + ".class");
-                    if (bytes == null) {
-                        throw new ClassNotFoundException(name);
-                    }
-                    loaded = defineClass(name, bytes, 0, bytes.length);
-                }
-                if (resolve) {
-                    resolveClass(loaded);
-                }
-                return loaded;
-            }
-        }
-
-        private byte[] rename(byte[] bytes) {
-            if (!rename) {
-                return bytes;
-            }
-            ClassReader reader = new ClassReader(bytes);
-            boolean headers = reader.getClassName().equals("okhttp3/Headers");
-            ClassWriter writer = new ClassWriter(reader, 0);
-            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-                @Override
-                public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
-                        String[] exceptions) {
-                    boolean declared = headers && isName(method, descriptor);
-                    MethodVisitor visitor = super.visitMethod(access, declared ? "nameAt" : method, descriptor,
-                            signature, exceptions);
-                    return new MethodVisitor(Opcodes.ASM9, visitor) {
-                        @Override
-                        public void visitMethodInsn(int opcode, String owner, String name, String desc,
-                                boolean isInterface) {
-                            boolean call = owner.equals("okhttp3/Headers") && isName(name, desc);
-                            super.visitMethodInsn(opcode, owner, call ? "nameAt" : name, desc, isInterface);
-                        }
-                    };
-                }
-            }, 0);
-            return writer.toByteArray();
-        }
-
-        private static boolean isName(String method, String descriptor) {
-            return method.equals("name") && descriptor.equals("(I)Ljava/lang/String;");
-        }
+    private static ClassLoader okhttp(boolean rename) {
+        return new ChangedLibrary(rename ? "changed-okhttp" : "unchanged-okhttp",
+                ChangedLibraryVersionTest.class.getClassLoader(),
+                name -> name.startsWith("okhttp3.") || name.equals(Driver.class.getName()),
+                rename ? ChangedLibrary.renaming("okhttp3/Headers"::equals, "name", "(I)Ljava/lang/String;", "nameAt")
+                        : bytes -> bytes);
     }
 }
