@@ -175,6 +175,22 @@ public final class RawHttpServer implements AutoCloseable {
         return Collections.unmodifiableList(new ArrayList<>(heads));
     }
 
+    /**
+     * Fails unless exactly {@code count} request heads were received, each a GET without a trace header line: as an
+     * uninstrumented client sends the application's requests (SPEC 7).
+     */
+    public void assertUntracedGets(int count) {
+        List<Head> all = heads();
+        if (all.size() != count) {
+            throw new AssertionError("expected " + count + " requests, got " + all);
+        }
+        for (Head head : all) {
+            if (!head.requestLine.startsWith("GET /") || !head.traceHeaders().isEmpty()) {
+                throw new AssertionError("expected a GET without a trace header (uninstrumented), got " + head);
+            }
+        }
+    }
+
     /** The only request head received; fails when there were none or several. */
     public Head only() {
         List<Head> all = heads();

@@ -51,6 +51,8 @@ public final class Installer implements ClassFileTransformer {
      * {@code java.lang.Thread}): retransformed by the warm-up thread, after its weave, not in premain.
      */
     private final List<Class<?>> deferred = new ArrayList<>();
+    /** Whether each module's advice links against a class loader's version of its library ({@link VersionCheck}). */
+    private final VersionCheck versions;
 
     private Installer(Instrumentation instrumentation, ClassLoader agentLoader,
             Map<String, List<InstrumentationModule>> targets, boolean dumpingArchive) {
@@ -58,6 +60,7 @@ public final class Installer implements ClassFileTransformer {
         this.agentLoader = agentLoader;
         this.targets = targets;
         this.dumpingArchive = dumpingArchive;
+        this.versions = new VersionCheck(new ClassFiles(agentLoader));
     }
 
     /**
@@ -421,8 +424,14 @@ public final class Installer implements ClassFileTransformer {
                     String internalName = target.getKey();
                     try (java.io.InputStream in = ClassLoader.getSystemResourceAsStream(internalName + ".class")) {
                         if (in != null) {
-                            weave(internalName.replace('/', '.'), in.readAllBytes(), ClassLoader.getSystemClassLoader(),
-                                    installer.agentLoader, installer.targetsOf(internalName, target.getValue()), true);
+                            byte[] bytes = in.readAllBytes();
+                            ClassLoader system = ClassLoader.getSystemClassLoader();
+                            List<Target> matched = installer.checked(installer.targetsOf(internalName,
+                                    target.getValue()), system, internalName, bytes, true);
+                            if (!matched.isEmpty()) {
+                                weave(internalName.replace('/', '.'), bytes, system, installer.agentLoader, matched,
+                                        true);
+                            }
                         }
                     }
                 }
@@ -444,7 +453,7 @@ public final class Installer implements ClassFileTransformer {
             return null;
         }
         try {
-            List<Target> matched = targetsOf(className, modules);
+            List<Target> matched = checked(targetsOf(className, modules), loader, className, classfileBuffer, false);
             if (matched.isEmpty()) {
                 return null;
             }
@@ -460,6 +469,42 @@ public final class Installer implements ClassFileTransformer {
                     + "; it is left unchanged: " + e);
             return null;
         }
+    }
+
+    /**
+     * {@code matched} without the instrumentations of modules whose advice does not link against {@code loader}'s
+     * version of their library ({@link VersionCheck}, decided once per module and class loader, said once).
+     */
+    private List<Target> checked(List<Target> matched, ClassLoader loader, String internalName, byte[] bytes,
+            boolean quiet) {
+        List<Target> allowed = matched;
+        for (int i = 0; i < matched.size(); i++) {
+            InstrumentationModule module = matched.get(i).module;
+            if (!firstOf(matched, i)) {
+                continue; // the module's verdict was taken at its first target
+            }
+            if (!versions.allows(module.name(), typeInstrumentations(module), loader, internalName, bytes, quiet)) {
+                if (allowed == matched) {
+                    allowed = new ArrayList<>(matched);
+                }
+                allowed.removeIf(target -> target.module == module);
+            }
+        }
+        return allowed;
+    }
+
+    private static boolean firstOf(List<Target> targets, int index) {
+        for (int i = 0; i < index; i++) {
+            if (targets.get(i).module == targets.get(index).module) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The warnings of the check before weaving said in this JVM ({@link VersionCheck}; the modules' tests require none). */
+    public static List<String> versionProblems() {
+        return VersionCheck.problems();
     }
 
     @Override

@@ -150,8 +150,8 @@ class InstallerTest {
             names.add(m.name());
             assertEquals(m.name(), m.toString());
         }
-        assertEquals(List.of("executors", "servlet", "jdk-httpserver"), names);
-        assertEquals(3, modules.get(0).typeInstrumentations().size());
+        assertEquals(List.of("executors", "servlet", "jdk-httpserver", "okhttp"), names);
+        assertEquals(2, modules.get(0).typeInstrumentations().size());
         assertEquals(List.of(GREETER), modules.get(0).typeInstrumentations().get(0).typeNames());
     }
 
@@ -296,7 +296,7 @@ class InstallerTest {
         Function<String, String> loadedBefore = function(before, GREETER);
         Config.install(config("albtrace.instrumentation.executors.enabled", "false"));
         assertNotNull(install());
-        assertEquals(Set.of(COUNTER, NEVER_LOADED, ORPHAN, FAULTY), installer.typeNames());
+        assertEquals(Set.of(COUNTER, NEVER_LOADED, ORPHAN, FAULTY, UNMATCHED), installer.typeNames());
 
         FixtureLoader after = new FixtureLoader("disabled-after");
         assertEquals("Hello, x", function(after, GREETER).apply("x"));
@@ -311,7 +311,8 @@ class InstallerTest {
     void disablingEveryModuleInstallsNothing() throws Exception {
         Config.install(config("albtrace.instrumentation.executors.enabled", "false",
                 "albtrace.instrumentation.servlet.enabled", "false",
-                "albtrace.instrumentation.jdk-httpserver.enabled", "false"));
+                "albtrace.instrumentation.jdk-httpserver.enabled", "false",
+                "albtrace.instrumentation.okhttp.enabled", "false"));
         assertNull(install());
         FixtureLoader loader = new FixtureLoader("all-disabled");
         assertEquals("Hello, x", function(loader, GREETER).apply("x"));
@@ -346,7 +347,7 @@ class InstallerTest {
     /** The warm-up's weave is thrown away: it must not use up a warning that is said once. */
     @Test
     void aQuietWeaveSaysNothing() throws Exception {
-        List<Installer.Target> targets = List.of(new Installer.Target(new TestInstrumentations.ExecutorsModule(),
+        List<Installer.Target> targets = List.of(new Installer.Target(new TestInstrumentations.UnmatchedModule(),
                 new TestInstrumentations.UnmatchedInstrumentation()));
         String err = capture(() -> assertNull(Weaver.weave(UNMATCHED, FixtureLoader.bytesOf(UNMATCHED),
                 new FixtureLoader("quiet"), agentLoader, targets, true)));
@@ -369,7 +370,7 @@ class InstallerTest {
         assertEquals(List.of("unchanged x", "unchanged x", "unchanged x"), results);
         List<String> warnings = linesWith(err, UNMATCHED);
         assertEquals(1, warnings.size(), err);
-        assertTrue(warnings.get(0).startsWith("[albtrace] executors: "), warnings.get(0));
+        assertTrue(warnings.get(0).startsWith("[albtrace] okhttp: "), warnings.get(0));
         assertTrue(warnings.get(0).contains("left unchanged"), warnings.get(0));
     }
 
@@ -467,8 +468,9 @@ class InstallerTest {
             install();
             function(new FixtureLoader("debug"), GREETER).apply("x");
         });
-        assertTrue(err.contains("[albtrace] debug: installed executors, servlet, jdk-httpserver watching 7 class names"),
+        assertTrue(err.contains("[albtrace] debug: installed executors, servlet, jdk-httpserver, okhttp watching 7 class names"),
                 err);
+        assertTrue(err.contains("[albtrace] debug: checked executors against class loader debug ("), err);
         assertTrue(err.contains("[albtrace] debug: instrumented " + GREETER + " (executors)"), err);
         Config.install(config("albtrace.debug", "true", "albtrace.instrumentation.executors.enabled", "false"));
         installer.uninstall();

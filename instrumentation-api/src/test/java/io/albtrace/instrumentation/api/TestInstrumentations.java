@@ -28,7 +28,7 @@ public final class TestInstrumentations {
     private TestInstrumentations() {
     }
 
-    /** Greeter, Echo and Unmatched: {@code albtrace.instrumentation.executors.enabled}. */
+    /** Greeter and Echo: {@code albtrace.instrumentation.executors.enabled}. */
     public static final class ExecutorsModule extends InstrumentationModule {
         public ExecutorsModule() {
             super("executors");
@@ -36,7 +36,22 @@ public final class TestInstrumentations {
 
         @Override
         public List<TypeInstrumentation> typeInstrumentations() {
-            return List.of(new GreeterInstrumentation(), new EchoInstrumentation(), new UnmatchedInstrumentation());
+            return List.of(new GreeterInstrumentation(), new EchoInstrumentation());
+        }
+    }
+
+    /**
+     * Unmatched, whose method is not there (another version of the library): {@code albtrace.instrumentation.okhttp.enabled}.
+     * A module of its own: the check before weaving skips every class of a module whose advice does not match.
+     */
+    public static final class UnmatchedModule extends InstrumentationModule {
+        public UnmatchedModule() {
+            super("okhttp");
+        }
+
+        @Override
+        public List<TypeInstrumentation> typeInstrumentations() {
+            return List.of(new UnmatchedInstrumentation());
         }
     }
 

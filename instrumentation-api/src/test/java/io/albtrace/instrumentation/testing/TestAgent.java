@@ -12,11 +12,13 @@ import net.bytebuddy.agent.ByteBuddyAgent;
  * The agent as each instrumentation module's tests install it: the real {@link Installer}, once per JVM, through
  * Byte Buddy's self-attach, with the modules listed in META-INF/services on the test class path. The module's own
  * JUnit extension ({@code InstalledAgent}) calls {@link #install} before its test classes and
- * {@link #assertNothingLeftToByteBuddy} after each.
+ * {@link #assertNothingLeftToByteBuddy} and {@link #assertNoVersionProblems} after each.
  */
 public final class TestAgent {
 
     private static Installer installer;
+    /** Warnings of the check before weaving that a test caused on purpose (a library changed to lack a member). */
+    private static final Set<String> EXPECTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private TestAgent() {
     }
@@ -63,5 +65,41 @@ public final class TestAgent {
         if (!Installer.wovenByByteBuddy().isEmpty()) {
             throw new IllegalStateException("the ASM weaver left these to Byte Buddy: " + Installer.wovenByByteBuddy());
         }
+    }
+
+    /**
+     * The check before weaving found nothing missing in any library version the tests loaded (the agent's advice all
+     * links there), besides what a test caused on purpose ({@link #expectVersionProblem}): a false positive would
+     * leave a supported version uninstrumented.
+     */
+    public static void assertNoVersionProblems() {
+        java.util.List<String> unexpected = new java.util.ArrayList<>(Installer.versionProblems());
+        unexpected.removeAll(EXPECTED);
+        if (!unexpected.isEmpty()) {
+            throw new IllegalStateException("the check before weaving refused a library version the tests use: "
+                    + unexpected);
+        }
+    }
+
+    /**
+     * The one warning the check before weaving said since it had said {@code before} ({@link
+     * Installer#versionProblems}), marked as one the calling test caused on purpose.
+     *
+     * @throws IllegalStateException when it said none, or more than one
+     */
+    public static String expectOneNewVersionProblem(java.util.List<String> before) {
+        java.util.List<String> found = new java.util.ArrayList<>(Installer.versionProblems());
+        found.removeAll(before);
+        if (found.size() != 1) {
+            throw new IllegalStateException("the check before weaving said " + found.size() + " new warnings: "
+                    + found);
+        }
+        expectVersionProblem(found.get(0));
+        return found.get(0);
+    }
+
+    /** Marks a warning of the check before weaving as one the calling test caused on purpose. */
+    public static void expectVersionProblem(String warning) {
+        EXPECTED.add(warning);
     }
 }

@@ -31,6 +31,7 @@ public final class InstalledAgent implements BeforeAllCallback, AfterAllCallback
     @Override
     public void afterAll(ExtensionContext context) {
         TestAgent.assertNothingLeftToByteBuddy();
+        TestAgent.assertNoVersionProblems();
     }
 
     /** The installed agent ({@link TestAgent}); installs it the first time. */
