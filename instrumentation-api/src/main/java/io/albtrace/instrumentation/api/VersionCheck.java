@@ -56,7 +56,8 @@ final class VersionCheck {
     /** Each advice class's references, by binary name. */
     private final Map<String, List<Reference>> references = new ConcurrentHashMap<>();
     /** Which modules are being checked on which thread: a class their check loads goes ahead unchanged. */
-    private final ThreadLocal<List<String>> checking = ThreadLocal.withInitial(ArrayList::new);
+    // no lambda or method reference here: this is made in premain, where the first one costs a JVM milliseconds
+    private final ThreadLocal<List<String>> checking = new ThreadLocal<>();
     private final Function<String, byte[]> agentClassFiles;
     /** Every problem found, for diagnostics and the modules' tests. */
     private static final List<String> PROBLEMS = Collections.synchronizedList(new ArrayList<>());
@@ -86,9 +87,17 @@ final class VersionCheck {
             byte[] wovenBytes, boolean quiet) {
         Map<String, Verdict> verdicts;
         synchronized (this) {
-            verdicts = loader == null ? boot : loaders.computeIfAbsent(loader, l -> new HashMap<>());
+            verdicts = loader == null ? boot : loaders.get(loader);
+            if (verdicts == null) {
+                verdicts = new HashMap<>();
+                loaders.put(loader, verdicts);
+            }
         }
         List<String> mine = checking.get();
+        if (mine == null) {
+            mine = new ArrayList<>();
+            checking.set(mine);
+        }
         if (mine.contains(module)) {
             return false; // a class the check itself caused to load: left as it is
         }
