@@ -16,7 +16,8 @@
 # every agent), and "transformer": the same agent registering one class file transformer that changes nothing (the
 # floor of every agent that changes classes as they load; common.sh says what the JVM does for it).
 # none-cds, albtrace-cds: with a dynamic AppCDS archive made by one earlier run of the application with that variant
-# (-XX:ArchiveClassesAtExit; with an agent the JDK requires -XX:+AllowArchivingWithJavaAgent). VARIANT-aot (any
+# (-XX:ArchiveClassesAtExit; with an agent the JDK requires -XX:+AllowArchivingWithJavaAgent); albtrace-cds-none:
+# albtrace with none-cds's archive, made without it (the README's way on JDK 17). VARIANT-aot (any
 # variant; JDK 25): with an AOT cache made by one training run with that variant (-XX:AOTCacheOutput), as JEP 483
 # and Spring Boot say; a variant whose training run fails (OpenTelemetry 2.33.1's crashes the JVM) is reported and left
 # out (albtrace's failing fails the script). Ratios of a -cds or -aot variant are against no agent with its own archive
@@ -99,6 +100,7 @@ agent_opts() {
         empty) echo "-javaagent:$EMPTY" ;;
         transformer) echo "-javaagent:$EMPTY=transformer" ;;
         none-cds) echo "-XX:SharedArchiveFile=$WORK/$2.none.jsa" ;;
+        albtrace-cds-none) echo "-XX:SharedArchiveFile=$WORK/$2.none.jsa -javaagent:$AGENT" ;;
         albtrace-cds) echo "-XX:+UnlockDiagnosticVMOptions -XX:+AllowArchivingWithJavaAgent -XX:SharedArchiveFile=$WORK/$2.albtrace.jsa -javaagent:$AGENT" ;;
         albtrace) echo "-javaagent:$AGENT" ;;
         # albtrace's premain alone: every instrumentation off, so nothing is woven and Byte Buddy is never loaded
@@ -167,7 +169,7 @@ echo "albtrace: $AGENT ($(stat -c %s "$AGENT") bytes); OpenTelemetry: $OTEL ($(s
 # -XX:+AllowArchivingWithJavaAgent).
 for app in $APPS; do
     case " $VARIANTS " in
-        *" none-cds "*)
+        *" none-cds "* | *" albtrace-cds-none "*)
             # shellcheck disable=SC2046
             "$JAVA" -XX:ArchiveClassesAtExit="$WORK/$app.none.jsa" $(app_args "$app") >/dev/null 2>&1 ;;
     esac
@@ -240,7 +242,7 @@ for app in $APPS; do
     for variant in $VARIANTS; do
         base=none
         case $variant in
-            *-cds) [ -f "$WORK/$app.none-cds.wall" ] && base=none-cds ;;
+            *-cds | *-cds-none) [ -f "$WORK/$app.none-cds.wall" ] && base=none-cds ;;
             *-aot) [ -f "$WORK/$app.none-aot.wall" ] && base=none-aot ;;
         esac
         base_wall=$(median "$WORK/$app.$base.wall")
@@ -253,6 +255,7 @@ for app in $APPS; do
         case $variant in
             none-cds) label="no agent, AppCDS archive" ;;
             albtrace-cds) label="albtrace, AppCDS archive" ;;
+            albtrace-cds-none) label="albtrace, AppCDS archive made without it" ;;
             *-aot) label="$label, AOT cache" ;;
         esac
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$app" "$label" "$wall" "$cpu" "$rss" "$base_wall" "$base_cpu" \
