@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start-up cost of the agent, side by side: each start-up application run N times without an agent, with albtrace
 # (every instrumentation on, as shipped) and with OpenTelemetry's Java agent (exporters off), interleaved round-robin
-# per iteration so that a busy machine slows all variants alike. Prints, per application, the medians of wall time,
+# per iteration, each iteration starting one variant further on, so that a busy machine slows all variants alike.
+# Prints, per application, the medians of wall time,
 # CPU time (user + sys of the child, from /usr/bin/time) and peak RSS, the added amounts and the ratios, as a
 # Markdown table; with the none and transformer variants, albtrace's own part (albtrace against the no-op transformer);
 # writes them to benchmarks/target/startup.tsv (read by the chart, Chart.java); then checks class-data sharing (CDS)
@@ -220,8 +221,14 @@ for i in $(seq "$N"); do
         fi
     fi
     cut -d' ' -f1 /proc/loadavg >> "$LOADS"
+    # each iteration starts one variant further on, so that none always follows the same one (OpenTelemetry's long
+    # runs leave the machine's load higher for the next)
+    # shellcheck disable=SC2086
+    set -- $VARIANTS
+    shift $(((i - 1) % $#))
+    order="$* ${VARIANTS%"$*"}"
     for app in $APPS; do
-        for variant in $VARIANTS; do
+        for variant in $order; do
             run "$app" "$variant"
         done
     done
