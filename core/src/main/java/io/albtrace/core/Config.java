@@ -32,6 +32,29 @@ public final class Config {
     public static final String WEAVER = "albtrace.weaver";
     /** What to do with a trace header another tracing agent wrote on a send ({@link OtherAgents}). */
     public static final String OTHER_AGENT_HEADER = "albtrace.other.agent.header";
+    /** Where the hop log goes (SPEC 8, {@link HopLog}): {@code off}, {@code stderr}, {@code stdout} or a file. */
+    public static final String HOPLOG = "albtrace.hoplog";
+    /** The {@code svc} of hop log lines. */
+    public static final String SERVICE_NAME = "albtrace.service.name";
+    /** The size at which a hop log file is rotated; 0: never. */
+    public static final String HOPLOG_MAX_BYTES = "albtrace.hoplog.max.bytes";
+    /** How many rotated hop log files are kept ({@code FILE.1} the newest to {@code FILE.N}). */
+    public static final String HOPLOG_MAX_FILES = "albtrace.hoplog.max.files";
+
+    /** {@code albtrace.hoplog=stderr}: hop log lines on the process's standard error. */
+    public static final String HOPLOG_STDERR = "stderr";
+    /** {@code albtrace.hoplog=stdout}: hop log lines on the process's standard output. */
+    public static final String HOPLOG_STDOUT = "stdout";
+    /** The default of {@code albtrace.hoplog.max.bytes}: 100 MiB. */
+    public static final long HOPLOG_MAX_BYTES_DEFAULT = 100L << 20;
+    /** The smallest size accepted for {@code albtrace.hoplog.max.bytes} but 0 (never rotate). */
+    public static final long HOPLOG_MAX_BYTES_MIN = 1024;
+    /** The default of {@code albtrace.hoplog.max.files}. */
+    public static final int HOPLOG_MAX_FILES_DEFAULT = 5;
+    /** The most rotated files {@code albtrace.hoplog.max.files} accepts. */
+    public static final int HOPLOG_MAX_FILES_LIMIT = 1000;
+    /** The longest {@code albtrace.service.name}. */
+    public static final int SERVICE_NAME_CHARS = 128;
 
     /** {@code albtrace.weaver=asm}, the default: the agent's own ASM weaver; Byte Buddy only for what it cannot do. */
     public static final String WEAVER_ASM = "asm";
@@ -72,6 +95,10 @@ public final class Config {
     private final boolean debug;
     private final String weaver;
     private final String otherAgentHeader;
+    private final String hoplog;
+    private final String serviceName;
+    private final long hoplogMaxBytes;
+    private final int hoplogMaxFiles;
     private final Map<String, Boolean> instrumentations;
     private final List<String> problems;
 
@@ -84,6 +111,13 @@ public final class Config {
         this.debug = bool(values, DEBUG, false, problems);
         this.weaver = oneOf(values, WEAVER, WEAVERS, problems);
         this.otherAgentHeader = oneOf(values, OTHER_AGENT_HEADER, OTHER_AGENT_HEADERS, problems);
+        this.hoplog = checked(values, HOPLOG, problems, "off") ? parseHoplog(values.get(HOPLOG)) : null;
+        this.serviceName = checked(values, SERVICE_NAME, problems, "the main class's or jar's name")
+                ? values.get(SERVICE_NAME).trim() : null;
+        this.hoplogMaxBytes = checked(values, HOPLOG_MAX_BYTES, problems, HOPLOG_MAX_BYTES_DEFAULT)
+                ? Long.parseLong(values.get(HOPLOG_MAX_BYTES).trim()) : HOPLOG_MAX_BYTES_DEFAULT;
+        this.hoplogMaxFiles = checked(values, HOPLOG_MAX_FILES, problems, HOPLOG_MAX_FILES_DEFAULT)
+                ? Integer.parseInt(values.get(HOPLOG_MAX_FILES).trim()) : HOPLOG_MAX_FILES_DEFAULT;
         Map<String, Boolean> on = new HashMap<>();
         for (String name : INSTRUMENTATIONS) {
             on.put(name, bool(values, instrumentationKey(name), true, problems));
@@ -272,6 +306,31 @@ public final class Config {
         if (key.equals(MAX_HEADER_BYTES)) {
             return parsePositive(value) < 0 ? "is not a whole number from 1 to " + MAX_HEADER_BYTES_LIMIT : null;
         }
+        if (key.equals(HOPLOG)) {
+            return value.trim().isEmpty() ? "is not off, stderr, stdout or a file's path" : null;
+        }
+        if (key.equals(SERVICE_NAME)) {
+            String t = value.trim();
+            if (t.isEmpty() || t.length() > SERVICE_NAME_CHARS) {
+                return "is not a name of 1 to " + SERVICE_NAME_CHARS + " characters";
+            }
+            for (int i = 0; i < t.length(); i++) {
+                if (t.charAt(i) < 0x20 || t.charAt(i) > 0x7E) {
+                    return "holds a character outside visible ASCII and space";
+                }
+            }
+            return null;
+        }
+        if (key.equals(HOPLOG_MAX_BYTES)) {
+            long n = parseLong(value);
+            return n == 0 || n >= HOPLOG_MAX_BYTES_MIN ? null
+                    : "is not 0 (never rotate) or a whole number of bytes from " + HOPLOG_MAX_BYTES_MIN;
+        }
+        if (key.equals(HOPLOG_MAX_FILES)) {
+            long n = parseLong(value);
+            return n >= 1 && n <= HOPLOG_MAX_FILES_LIMIT ? null
+                    : "is not a whole number from 1 to " + HOPLOG_MAX_FILES_LIMIT;
+        }
         if (key.equals(WEAVER) || key.equals(OTHER_AGENT_HEADER)) {
             List<String> allowed = key.equals(WEAVER) ? WEAVERS : OTHER_AGENT_HEADERS;
             return parseOneOf(value, allowed) == null ? "is not " + String.join(" or ", allowed) : null;
@@ -293,7 +352,7 @@ public final class Config {
     public static List<String> knownKeys() {
         List<String> keys = new ArrayList<>();
         Collections.addAll(keys, FILE, ENABLED, MAX_HEADER_BYTES, RESPONSE_HEADER, MDC_ENABLED, DEBUG, WEAVER,
-                OTHER_AGENT_HEADER);
+                OTHER_AGENT_HEADER, HOPLOG, SERVICE_NAME, HOPLOG_MAX_BYTES, HOPLOG_MAX_FILES);
         for (String name : INSTRUMENTATIONS) {
             keys.add(instrumentationKey(name));
         }
@@ -348,6 +407,43 @@ public final class Config {
     private static String parseOneOf(String v, List<String> allowed) {
         String t = v.trim().toLowerCase(Locale.ROOT);
         return allowed.contains(t) ? t : null;
+    }
+
+    /**
+     * True when {@code key} is set to a value {@link #invalidValue} accepts; false when unset, or when refused (then
+     * said in {@code problems}, with {@code fallback} as what is used).
+     */
+    private static boolean checked(Map<String, String> values, String key, List<String> problems, Object fallback) {
+        String v = values.get(key);
+        if (v == null) {
+            return false;
+        }
+        String why = invalidValue(key, v);
+        if (why == null) {
+            return true;
+        }
+        problems.add(refused(key, v, why, fallback));
+        return false;
+    }
+
+    /** {@code albtrace.hoplog}'s value: null for off, {@link #HOPLOG_STDERR}, {@link #HOPLOG_STDOUT} or the path. */
+    private static String parseHoplog(String v) {
+        String t = v.trim();
+        String lower = t.toLowerCase(Locale.ROOT);
+        if (lower.equals("off")) {
+            return null;
+        }
+        return lower.equals(HOPLOG_STDERR) || lower.equals(HOPLOG_STDOUT) ? lower : t;
+    }
+
+    /** The number, or -1 when it is not a whole number from 0. */
+    private static long parseLong(String v) {
+        try {
+            long n = Long.parseLong(v.trim());
+            return n >= 0 ? n : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static Boolean parseBoolean(String v) {
@@ -427,6 +523,29 @@ public final class Config {
         return otherAgentHeader;
     }
 
+    /**
+     * {@code albtrace.hoplog}: null when off (the default), {@link #HOPLOG_STDERR}, {@link #HOPLOG_STDOUT}, or the
+     * path of the file (as given: relative to the working directory).
+     */
+    public String hoplog() {
+        return hoplog;
+    }
+
+    /** {@code albtrace.service.name}, or null when not set ({@link HopLog#serviceName} then finds one). */
+    public String serviceName() {
+        return serviceName;
+    }
+
+    /** {@code albtrace.hoplog.max.bytes}: the size at which the hop log file is rotated; 0: never. */
+    public long hoplogMaxBytes() {
+        return hoplogMaxBytes;
+    }
+
+    /** {@code albtrace.hoplog.max.files}: the rotated files kept. */
+    public int hoplogMaxFiles() {
+        return hoplogMaxFiles;
+    }
+
     /** What was wrong with the settings, one sentence each; the defaults were used for those. */
     public List<String> problems() {
         return problems;
@@ -441,7 +560,12 @@ public final class Config {
                 .append(", ").append(MDC_ENABLED).append('=').append(mdcEnabled)
                 .append(", ").append(DEBUG).append('=').append(debug)
                 .append(", ").append(WEAVER).append('=').append(weaver)
-                .append(", ").append(OTHER_AGENT_HEADER).append('=').append(otherAgentHeader);
+                .append(", ").append(OTHER_AGENT_HEADER).append('=').append(otherAgentHeader)
+                .append(", ").append(HOPLOG).append('=').append(hoplog == null ? "off" : Log.value(hoplog))
+                .append(", ").append(SERVICE_NAME).append('=').append(serviceName == null ? "(main class or jar)"
+                        : Log.value(serviceName))
+                .append(", ").append(HOPLOG_MAX_BYTES).append('=').append(hoplogMaxBytes)
+                .append(", ").append(HOPLOG_MAX_FILES).append('=').append(hoplogMaxFiles);
         for (String name : INSTRUMENTATIONS) {
             sb.append(", ").append(instrumentationKey(name)).append('=').append(instrumentationEnabled(name));
         }

@@ -24,7 +24,7 @@ import java.util.Map;
  * every hop, while the MDC costs method-handle calls into the application's logging library. An instrumentation
  * that carries a context to another thread (executors) and wants the MDC there too calls {@link Mdc} itself.
  */
-public final class ServerEntry implements AutoCloseable {
+public class ServerEntry implements AutoCloseable {
 
     private static final ThreadLocal<ServerEntry> OPEN = new ThreadLocal<>();
 
@@ -64,6 +64,17 @@ public final class ServerEntry implements AutoCloseable {
      */
     public static ServerEntry enter(String incoming, ClassLoader appLoader,
             Map<String, List<String>> responseHeaders) {
+        return enter(incoming, appLoader, responseHeaders, false);
+    }
+
+    /**
+     * Like {@link #enter(String, ClassLoader, Map)}; with {@code newRequest} (the request's first entry: not an
+     * asynchronous servlet's later dispatch) and the hop log on ({@link HopLog#on}), the entry also makes the
+     * request's {@code in} line (SPEC 8): the server advice then gives what the request is ({@link #request}) and how
+     * it ended ({@link #finish}). Never throws.
+     */
+    public static ServerEntry enter(String incoming, ClassLoader appLoader,
+            Map<String, List<String>> responseHeaders, boolean newRequest) {
         Scope scope = null;
         Mdc.Saved mdc = null;
         ServerEntry entry = null;
@@ -77,7 +88,8 @@ public final class ServerEntry implements AutoCloseable {
             if (config.mdcEnabled()) {
                 mdc = Mdc.put(context, appLoader, Thread.currentThread().getContextClassLoader());
             }
-            entry = new ServerEntry(context, scope, mdc);
+            entry = newRequest && config.hoplog() != null ? new Hop(context, scope, mdc, incoming)
+                    : new ServerEntry(context, scope, mdc);
             OPEN.set(entry);
             if (responseHeaders != null) {
                 entry.respond(responseHeaders);
@@ -163,6 +175,28 @@ public final class ServerEntry implements AutoCloseable {
         }
     }
 
+    /** True when this entry makes a hop log line: {@link #request} and {@link #finish} are then wanted. */
+    public boolean logsHop() {
+        return false;
+    }
+
+    /**
+     * What the request is, for its hop log line: its method, host (the {@code Host} header or the server's name as
+     * the server gives it; {@code port} is added when it has none) and path (without the query string). Does nothing
+     * unless {@link #logsHop}. Never throws.
+     */
+    public void request(String method, String host, int port, String path) {
+    }
+
+    /**
+     * The request is over (its response sent, or its handler failed): its hop log line is queued, with
+     * {@code status} (negative: no response) and the time since {@link #enter}. Call it once, on any thread, after
+     * {@link #close} or instead of it on another thread (an asynchronous request's completion); later calls do
+     * nothing. Does nothing unless {@link #logsHop}. Never throws.
+     */
+    public void finish(int status) {
+    }
+
     /** True while an entry is open on this thread. */
     public static boolean inside() {
         return OPEN.get() != null;
@@ -209,5 +243,90 @@ public final class ServerEntry implements AutoCloseable {
         } catch (Throwable e) {
             Log.adviceFailed(e, "server-entry");
         }
+    }
+
+    /** An entry that makes the request's {@code in} line of the hop log (SPEC 8). */
+    static final class Hop extends ServerEntry implements HopLog.Line {
+
+        private static final java.lang.invoke.VarHandle FINISHED;
+
+        static {
+            try {
+                FINISHED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Hop.class, "finished", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final String incoming;
+        private final long startMillis = System.currentTimeMillis();
+        private final long startNanos = System.nanoTime();
+        private String method;
+        private String host;
+        private int port;
+        private String path;
+        private int status = -1;
+        private long nanos;
+        @SuppressWarnings("unused") // through FINISHED
+        private volatile int finished;
+
+        Hop(String context, Scope scope, Mdc.Saved mdc, String incoming) {
+            super(context, scope, mdc);
+            this.incoming = incoming;
+        }
+
+        @Override
+        public boolean logsHop() {
+            return true;
+        }
+
+        @Override
+        public void request(String method, String host, int port, String path) {
+            this.method = method;
+            this.host = host;
+            this.port = port;
+            this.path = path;
+        }
+
+        @Override
+        public void finish(int status) {
+            try {
+                if (FINISHED.compareAndSet(this, 0, 1)) {
+                    this.nanos = System.nanoTime() - startNanos;
+                    this.status = status;
+                    HopLog.submit(this); // the queue's lock publishes the fields to the writer
+                }
+            } catch (Throwable e) {
+                Log.adviceFailed(e, "hoplog");
+            }
+        }
+
+        @Override
+        public void appendTo(StringBuilder out, String svc) {
+            out.append('{');
+            HopLog.timestamp(out, startMillis);
+            out.append(",\"dir\":\"in\"");
+            HopLog.field(out, "svc", svc);
+            HopLog.field(out, "root", TraceHeader.root(context()));
+            HopLog.field(out, "self", TraceHeader.self(incoming));
+            HopLog.field(out, "method", method);
+            HopLog.field(out, "host", hostAndPort(host, port));
+            HopLog.field(out, "path", path);
+            if (status >= 0) {
+                out.append(",\"status\":").append(status);
+            }
+            HopLog.millis(out, nanos);
+            HopLog.field(out, "trace", incoming);
+            out.append('}');
+        }
+    }
+
+    /** {@code host:port}: {@code host} as it is when it has a port, else with {@code port}; null when no host. */
+    static String hostAndPort(String host, int port) {
+        if (host == null || host.isEmpty()) {
+            return port > 0 ? ":" + port : null;
+        }
+        boolean hasPort = host.startsWith("[") ? host.contains("]:") : host.indexOf(':') >= 0;
+        return hasPort || port <= 0 ? host : host + ":" + port;
     }
 }

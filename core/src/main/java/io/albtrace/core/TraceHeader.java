@@ -108,6 +108,24 @@ public final class TraceHeader {
     }
 
     /**
+     * The value of the first {@code Self} field in {@code value} as it would be read (SPEC section 2: a part of
+     * visible ASCII), or null when it has none; whatever its Root. For the hop log's {@code self} (SPEC 8).
+     */
+    public static String self(String value) {
+        if (value == null) {
+            return null;
+        }
+        Scratch sc = SCRATCH.get();
+        parse(value, sc);
+        if (sc.selfPart < 0) {
+            return null;
+        }
+        int[] p = sc.parts;
+        int at = sc.selfPart * 4;
+        return value.substring(p[at + 1] + 1, p[at + 2]);
+    }
+
+    /**
      * The fields of {@code value} that count (SPEC section 2), each as {@code name=value}, in order: the first
      * {@code Root}, the first {@code Self} and every custom field. Allocates; for paths off the usual request.
      */

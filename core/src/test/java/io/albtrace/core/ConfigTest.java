@@ -102,12 +102,52 @@ class ConfigTest {
     }
 
     @Test
+    void theHopLogIsOffUnlessSetAndItsSettingsAreChecked() {
+        Config c = Config.load(props(), env());
+        assertNull(c.hoplog());
+        assertNull(c.serviceName());
+        assertEquals(100L << 20, c.hoplogMaxBytes());
+        assertEquals(5, c.hoplogMaxFiles());
+        assertNull(Config.load(props("albtrace.hoplog", " Off "), env()).hoplog());
+        assertEquals("stdout", Config.load(props("albtrace.hoplog", "STDOUT"), env()).hoplog());
+        assertEquals("stderr", Config.load(props(), env("ALBTRACE_HOPLOG", "stderr")).hoplog());
+        assertEquals("/var/log/Hops.log", Config.load(props("albtrace.hoplog", " /var/log/Hops.log "), env()).hoplog());
+        Config set = Config.load(props("albtrace.service.name", " orders api ", "albtrace.hoplog.max.bytes", "0",
+                "albtrace.hoplog.max.files", "1000"), env("ALBTRACE_HOPLOG_MAX_BYTES", "5"));
+        assertEquals("orders api", set.serviceName());
+        assertEquals(0, set.hoplogMaxBytes(), "0: never rotated");
+        assertEquals(1000, set.hoplogMaxFiles());
+        assertEquals(List.of(), set.problems());
+
+        Config bad = Config.load(props("albtrace.hoplog", " ", "albtrace.service.name", "x".repeat(129),
+                "albtrace.hoplog.max.bytes", "1023", "albtrace.hoplog.max.files", "0"), env());
+        assertNull(bad.hoplog());
+        assertNull(bad.serviceName());
+        assertEquals(100L << 20, bad.hoplogMaxBytes());
+        assertEquals(5, bad.hoplogMaxFiles());
+        assertEquals(List.of(
+                "albtrace.hoplog=  is not off, stderr, stdout or a file's path; using off",
+                "albtrace.service.name=xxx...(129 characters, not shown whole) is not a name of 1 to 128 characters;"
+                        + " using the main class's or jar's name",
+                "albtrace.hoplog.max.bytes=102...(4 characters, not shown whole) is not 0 (never rotate) or a whole"
+                        + " number of bytes from 1024; using 104857600",
+                "albtrace.hoplog.max.files=0 is not a whole number from 1 to 1000; using 5"), bad.problems());
+        assertEquals("holds a character outside visible ASCII and space",
+                Config.invalidValue(Config.SERVICE_NAME, "a\u001bb"));
+        assertEquals("is not a whole number from 1 to 1000", Config.invalidValue(Config.HOPLOG_MAX_FILES, "x"));
+        assertEquals("is not 0 (never rotate) or a whole number of bytes from 1024",
+                Config.invalidValue(Config.HOPLOG_MAX_BYTES, "-1"));
+        assertNull(Config.invalidValue(Config.HOPLOG_MAX_BYTES, "9223372036854775807"));
+    }
+
+    @Test
     void knownKeysAndNames() {
         assertEquals(List.of("okhttp", "apache-httpclient", "jdk-httpclient", "http-url-connection", "jdk-httpserver",
                 "servlet", "executors"), Config.INSTRUMENTATIONS);
         assertEquals(List.of("albtrace.config", "albtrace.enabled", "albtrace.max.header.bytes",
                 "albtrace.response.header", "albtrace.mdc.enabled", "albtrace.debug", "albtrace.weaver",
-                "albtrace.other.agent.header", "albtrace.instrumentation.okhttp.enabled", "albtrace.instrumentation.apache-httpclient.enabled",
+                "albtrace.other.agent.header", "albtrace.hoplog", "albtrace.service.name", "albtrace.hoplog.max.bytes",
+                "albtrace.hoplog.max.files", "albtrace.instrumentation.okhttp.enabled", "albtrace.instrumentation.apache-httpclient.enabled",
                 "albtrace.instrumentation.jdk-httpclient.enabled", "albtrace.instrumentation.http-url-connection.enabled",
                 "albtrace.instrumentation.jdk-httpserver.enabled", "albtrace.instrumentation.servlet.enabled",
                 "albtrace.instrumentation.executors.enabled"), Config.knownKeys());

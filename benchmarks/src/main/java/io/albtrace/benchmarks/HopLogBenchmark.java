@@ -1,0 +1,161 @@
+package io.albtrace.benchmarks;
+
+import io.albtrace.core.Config;
+import io.albtrace.core.HopLog;
+import io.albtrace.core.ServerEntry;
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * What the hop log (SPEC 8) costs the request's thread: one request's server entry as the server advice makes it
+ * ({@code ServerEntry.enter}, what the request is, {@code close}, {@code finish} with its status), with
+ * {@code albtrace.hoplog} set ({@code on}: the line handed to the writer's queue; the writer thread formats it and
+ * writes it to {@code /dev/null} on the other core) and unset ({@code off}), and the entry as it was before the hop
+ * log ({@code before}: {@code enter} and {@code close} alone), so {@code off - before} is what the hop log costs when
+ * it is off and {@code on - off} what a line costs the request.
+ *
+ * <p>Each operation is paced with {@code Blackhole.consumeCPU(pace)} (about 10 µs on this project's machine) so that
+ * the writer keeps up, as it does for a real service (some 100,000 requests a second at that pace): without it the
+ * queue would fill in milliseconds and the benchmark would measure dropping lines. The pace is in all three, so the
+ * differences are the entry's. Each trial checks that lines are written, not dropped, and prints the bytes the
+ * benchmark's own thread allocated per operation ({@code request thread: N B/op}), which leaves out what the writer
+ * allocates (the {@code gc.alloc.rate.norm} of {@code -prof gc} counts every thread). Run from the repository root:
+ * {@code java -jar benchmarks/target/benchmarks.jar HopLog -prof gc}.
+ */
+@State(org.openjdk.jmh.annotations.Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(2)
+public class HopLogBenchmark {
+
+    static final String HEADER = "Self=1-63441c4a-12456789abcdef012345678;Root=1-67891233-abcdef012345678912345678;"
+            + "Sampled=1";
+
+    @Param({"4096"})
+    public int pace;
+
+    private Config previous;
+    private long allocatedAtStart;
+    private long operations;
+    private long droppedAtStart;
+    private final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    /** Settings with the hop log to {@code /dev/null}, or none. */
+    static Config settings(boolean on) {
+        Properties p = new Properties();
+        if (on) {
+            p.setProperty(Config.HOPLOG, "/dev/null");
+            p.setProperty(Config.HOPLOG_MAX_BYTES, "0");
+            p.setProperty(Config.SERVICE_NAME, "bench");
+        }
+        p.setProperty(Config.MDC_ENABLED, "false");
+        return Config.load(p, Map.of());
+    }
+
+    @Setup(Level.Iteration)
+    public void start() {
+        allocatedAtStart = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+        operations = 0;
+    }
+
+    @TearDown(Level.Iteration)
+    public void end() {
+        long bytes = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - allocatedAtStart;
+        System.out.printf("%nrequest thread: %.1f B/op over %d operations%n", (double) bytes / operations,
+                operations);
+    }
+
+    /** The entry as the server advice makes it. */
+    private ServerEntry request(boolean newRequest) {
+        operations++;
+        ServerEntry entry = ServerEntry.enter(HEADER, null, null, newRequest);
+        entry.request("GET", "orders.internal:8080", 8080, "/orders/42");
+        entry.close();
+        if (entry.logsHop()) {
+            entry.finish(200);
+        }
+        return entry;
+    }
+
+    /** With the hop log on. */
+    @State(org.openjdk.jmh.annotations.Scope.Benchmark)
+    public static class On {
+        Config previous;
+        long dropped;
+
+        @Setup(Level.Trial)
+        public void on() {
+            previous = Config.install(settings(true));
+            dropped = HopLog.dropped();
+        }
+
+        @TearDown(Level.Trial)
+        public void check() {
+            Config.install(previous);
+            if (!HopLog.awaitWritten(60_000)) {
+                throw new IllegalStateException("the hop log's lines were not written");
+            }
+            long lost = HopLog.dropped() - dropped;
+            System.out.printf("%nlines dropped: %d%n", lost);
+            if (lost > 0) {
+                throw new IllegalStateException(lost + " lines were dropped: the writer did not keep up, slow the pace");
+            }
+        }
+    }
+
+    /** With the hop log off. */
+    @State(org.openjdk.jmh.annotations.Scope.Benchmark)
+    public static class Off {
+        Config previous;
+
+        @Setup(Level.Trial)
+        public void off() {
+            previous = Config.install(settings(false));
+        }
+
+        @TearDown(Level.Trial)
+        public void restore() {
+            Config.install(previous);
+        }
+    }
+
+    @Benchmark
+    public ServerEntry on(On on) {
+        Blackhole.consumeCPU(pace);
+        return request(true);
+    }
+
+    @Benchmark
+    public ServerEntry off(Off off) {
+        Blackhole.consumeCPU(pace);
+        return request(true);
+    }
+
+    /** The entry as before the hop log: enter and close. */
+    @Benchmark
+    public ServerEntry before(Off off) {
+        Blackhole.consumeCPU(pace);
+        operations++;
+        ServerEntry entry = ServerEntry.enter(HEADER, null, null);
+        entry.close();
+        return entry;
+    }
+}
