@@ -25,6 +25,7 @@ final class AdviceClass {
     static final int LOCAL = 5;
     static final int FIELD = 6;
     static final int ALL_ARGUMENTS = 7;
+    static final int THROWN = 8;
 
     private static final String ADVICE = "/asm/Advice$";
 
@@ -262,6 +263,8 @@ final class AdviceClass {
                         param.kind = FIELD;
                     } else if (isAdvice(annotation, "AllArguments")) {
                         param.kind = ALL_ARGUMENTS;
+                    } else if (isAdvice(annotation, "Thrown")) {
+                        param.kind = THROWN;
                     } else {
                         m.fail("parameter annotation " + annotation);
                         return null;

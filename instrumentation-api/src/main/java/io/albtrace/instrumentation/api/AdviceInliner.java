@@ -977,6 +977,18 @@ final class AdviceInliner extends MethodVisitor {
                     cast(type, param.type);
                     return;
                 }
+                case AdviceClass.THROWN:
+                    // what the method threw, or null when it returned (always null without onThrowable)
+                    if (phase != EXIT_PHASE) {
+                        throw new Unsupported("@Thrown outside an exit advice");
+                    }
+                    if (onThrowable) {
+                        mv.visitVarInsn(Opcodes.ALOAD, thrownSlot);
+                    } else {
+                        mv.visitInsn(Opcodes.ACONST_NULL);
+                    }
+                    cast(Type.getObjectType(THROWABLE), param.type);
+                    return;
                 case AdviceClass.ALL_ARGUMENTS:
                     if (!"[Ljava/lang/Object;".equals(param.type.getDescriptor())) {
                         throw new Unsupported("@AllArguments not of type Object[]");

@@ -49,6 +49,9 @@ class ShapesTest {
         assertNotEquals(exercise(SHAPES, AsmWeaverTest.bytes(SHAPES), this::javac), asm);
         // the exit advice sees a parameter as it was on entry (after the enter advice), not as the method left it
         assertEquals(true, asm.contains("exit 2 [ab, 3] -> ababab"), asm.toString());
+        // @Advice.Thrown: what the method threw, null when it returned
+        assertEquals(true, asm.stream().anyMatch(e -> e.endsWith(" -> null threw java.lang.IllegalStateException:"
+                + " inside the lock")), asm.toString());
         assertEquals(true, asm.contains("exit b=21 c=0.5 -> 89.5"), asm.toString());
     }
 
