@@ -46,7 +46,8 @@ public final class Balancer {
         URI uri = URI.create(url);
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), uri.getPort())) {
             socket.setSoTimeout(20_000);
-            StringBuilder request = new StringBuilder("GET ").append(uri.getRawPath()).append(" HTTP/1.0\r\n")
+            StringBuilder request = new StringBuilder("GET ").append(uri.getRawPath())
+                    .append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()).append(" HTTP/1.0\r\n")
                     .append("Host: 127.0.0.1:").append(uri.getPort()).append("\r\n");
             if (traceHeader != null) {
                 request.append("X-Amzn-Trace-Id: ").append(traceHeader).append("\r\n");

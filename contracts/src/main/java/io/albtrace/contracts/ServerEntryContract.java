@@ -481,6 +481,111 @@ public abstract class ServerEntryContract {
         nothingOnTheServersThreads();
     }
 
+    // ---- SPEC 8: the hop log ----
+
+    /** The service name the hop log tests set. */
+    public static final String SERVICE = "contract-svc";
+
+    /**
+     * Runs {@code body} with the hop log on, written to a new file (service {@value #SERVICE}), and returns its
+     * {@code count} lines as {@link #hopLines} gives them. The settings are restored after, the file removed.
+     */
+    public static List<String> withHopLog(int count, Callable body) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("albtrace-hoplog-", ".log");
+        Properties p = new Properties();
+        p.setProperty(Config.HOPLOG, file.toString());
+        p.setProperty(Config.SERVICE_NAME, SERVICE);
+        Config previous = Config.install(Config.load(p, Map.of()));
+        try {
+            body.call();
+            return hopLines(file, count);
+        } finally {
+            Config.install(previous);
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    /** A piece of a test that may throw. */
+    public interface Callable {
+        void call() throws Exception;
+    }
+
+    /**
+     * The hop log's {@code in} lines in {@code file} whose path does not start with {@code /back} (the back service,
+     * a JDK server too, has its own), once there are {@code count} of them (they are written after the response is
+     * sent); each with its time stamp and duration checked and replaced by {@code TS} and {@code MS}.
+     */
+    public static List<String> hopLines(java.nio.file.Path file, int count) throws Exception {
+        List<String> lines = List.of();
+        for (int i = 0; i < 1500 && lines.size() < count; i++) {
+            io.albtrace.core.HopLog.awaitWritten(20_000);
+            lines = java.nio.file.Files.readAllLines(file).stream().filter(l -> !l.contains("\"path\":\"/back"))
+                    .collect(Collectors.toList());
+            if (lines.size() < count) {
+                Thread.sleep(20);
+            }
+        }
+        List<String> normal = new ArrayList<>();
+        String ts = "\"ts\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\"";
+        for (String line : lines) {
+            assertTrue(line.matches("\\{" + ts + ",\"dir\":\"in\",.*,\"ms\":\\d+\\.\\d{3}(,.*)?}"), line);
+            normal.add(line.replaceFirst(ts, "\"ts\":TS").replaceFirst("\"ms\":\\d+\\.\\d{3}", "\"ms\":MS"));
+        }
+        return normal;
+    }
+
+    /** The {@code in} line SPEC 8 asks for a GET, as {@link #hopLines} shows it. */
+    public static String inLine(String root, String self, String hostPort, String path, Integer status,
+            String trace) {
+        return "{\"ts\":TS,\"dir\":\"in\",\"svc\":\"" + SERVICE + "\",\"root\":\"" + root + "\""
+                + (self == null ? "" : ",\"self\":\"" + self + "\"") + ",\"method\":\"GET\",\"host\":\"" + hostPort
+                + "\",\"path\":\"" + path + "\"" + (status == null ? "" : ",\"status\":" + status) + ",\"ms\":MS"
+                + (trace == null ? "" : ",\"trace\":\"" + trace + "\"") + "}";
+    }
+
+    /** {@code 127.0.0.1:port} of the server under test. */
+    protected String hostPort() {
+        return URI.create(server.url("/")).getAuthority();
+    }
+
+    @Test
+    void theHopLogHasOneInLinePerRequestWithItsExactFields() throws Exception {
+        String quoted = ROOT + ";Q=\"a\\b\"";
+        Balancer.Answer[] answers = new Balancer.Answer[4];
+        Integer[] failed = new Integer[1];
+        List<String> lines = withHopLog(5, () -> {
+            answers[0] = call("/front?secret=1&b=2", FULL);
+            answers[1] = call("/front", ROOT);
+            answers[2] = call("/front", null);
+            answers[3] = call("/handoff", quoted);
+            try {
+                failed[0] = call("/throws", ROOT).status;
+            } catch (IOException dropped) {
+                // a server may drop the connection of a failed request: no status then
+                server.settle();
+            }
+        });
+        String root = Trace.rootOf(answers[2].body);
+        String self = "1-63441c4a-12456789abcdef012345678";
+        assertEquals(List.of(
+                inLine(Trace.ROOT, self, hostPort(), "/front", 200, FULL),
+                inLine(Trace.ROOT, null, hostPort(), "/front", 200, ROOT),
+                inLine(root, null, hostPort(), "/front", 200, null),
+                inLine(Trace.ROOT, null, hostPort(), "/handoff", 200, ROOT + ";Q=\\\"a\\\\b\\\""),
+                inLine(Trace.ROOT, null, hostPort(), "/throws", failed[0], ROOT)), lines);
+        for (Balancer.Answer a : answers) {
+            assertEquals(200, a.status, a::toString);
+        }
+    }
+
+    @Test
+    void theHopLogOffWritesNothing() throws Exception {
+        assertEquals(null, Config.current().hoplog());
+        long before = io.albtrace.core.HopLog.submitted();
+        assertEquals(200, call("/front", FULL).status);
+        assertEquals(before, io.albtrace.core.HopLog.submitted(), "no line made");
+    }
+
     // ---- SPEC 7: a failure inside the agent leaves the request served as without it ----
 
     static final IdSource BROKEN = HttpClientContract.BROKEN;

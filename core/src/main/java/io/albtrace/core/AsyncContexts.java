@@ -140,6 +140,149 @@ public final class AsyncContexts {
         }
     }
 
+    /** {@code getAsyncContext()} of a request class, or null. */
+    private static final ClassValue<MethodHandle> GET_ASYNC_CONTEXT = new ClassValue<MethodHandle>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            return handle(type, "getAsyncContext", GETTER);
+        }
+    };
+
+    /** {@code getStatus()} of a response class, or null. */
+    private static final ClassValue<MethodHandle> GET_STATUS = new ClassValue<MethodHandle>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            return handle(type, "getStatus", MethodType.methodType(int.class, Object.class));
+        }
+    };
+
+    /** {@code addListener(AsyncListener)} of an {@code AsyncContext} class, or null. */
+    private static final ClassValue<Method> ADD_LISTENER = new ClassValue<Method>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                for (Class<?> i : c.getInterfaces()) {
+                    if (Modifier.isPublic(i.getModifiers()) && i.getName().endsWith(".servlet.AsyncContext")) {
+                        for (Method m : i.getMethods()) {
+                            if (m.getName().equals("addListener") && m.getParameterCount() == 1
+                                    && m.getParameterTypes()[0].isInterface()) {
+                                return m;
+                            }
+                        }
+                    }
+                }
+            }
+            return null;
+        }
+    };
+
+    /**
+     * The servlet entry's exit, for a request that went asynchronous: its hop log line ({@link ServerEntry#finish})
+     * is made when it completes, whether by {@code AsyncContext.complete()}, after a {@code dispatch}, or by the
+     * container at a time-out or an error, with the response's status then. An {@code AsyncListener} (a proxy of the
+     * container's own interface, in its class loader) is added to the request's {@code AsyncContext}; it adds itself
+     * again when the request starts another asynchronous cycle, as the API requires. Where it cannot be added (the
+     * request completed already), the line is made now, with the status now. Never throws.
+     */
+    public static void finishWhenComplete(Object request, ServerEntry entry) {
+        Object asyncContext = null;
+        try {
+            MethodHandle getAsyncContext = GET_ASYNC_CONTEXT.get(request.getClass());
+            asyncContext = getAsyncContext == null ? null : (Object) getAsyncContext.invokeExact(request);
+            Method add = asyncContext == null ? null : ADD_LISTENER.get(asyncContext.getClass());
+            if (add != null) {
+                Class<?> listenerType = add.getParameterTypes()[0];
+                Object listener = java.lang.reflect.Proxy.newProxyInstance(listenerType.getClassLoader(),
+                        new Class<?>[] {listenerType}, new HopListener(entry, add));
+                add.invoke(asyncContext, listener);
+                return;
+            }
+        } catch (Throwable e) {
+            // below: the line now
+        }
+        entry.finish(status(responseOf(asyncContext)));
+    }
+
+    /** The response of an {@code AsyncContext} or {@code AsyncEvent} ({@code getSuppliedResponse}), or null. */
+    private static Object responseOf(Object asyncContextOrEvent) {
+        if (asyncContextOrEvent == null) {
+            return null;
+        }
+        try {
+            for (String name : new String[] {"getSuppliedResponse", "getResponse"}) {
+                Method m = publicMethod(asyncContextOrEvent.getClass(), name);
+                Object response = m == null ? null : m.invoke(asyncContextOrEvent);
+                if (response != null) {
+                    return response;
+                }
+            }
+        } catch (Throwable e) {
+            // none
+        }
+        return null;
+    }
+
+    /** The status of a servlet response, or -1. */
+    private static int status(Object response) {
+        try {
+            MethodHandle getStatus = response == null ? null : GET_STATUS.get(response.getClass());
+            return getStatus == null ? -1 : (int) getStatus.invokeExact(response);
+        } catch (Throwable e) {
+            return -1;
+        }
+    }
+
+    private static Method publicMethod(Class<?> type, String name) {
+        try {
+            Method m = type.getMethod(name);
+            return Modifier.isPublic(m.getDeclaringClass().getModifiers()) ? m : fromInterfaces(type, name);
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+    }
+
+    /** The {@code AsyncListener} that makes an asynchronous request's hop log line when it completes. */
+    static final class HopListener implements java.lang.reflect.InvocationHandler {
+        private final ServerEntry entry;
+        private final Method add;
+
+        HopListener(ServerEntry entry, Method add) {
+            this.entry = entry;
+            this.add = add;
+        }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) {
+            try {
+                switch (method.getName()) {
+                    case "onComplete":
+                        entry.finish(status(responseOf(args[0])));
+                        return null;
+                    case "onStartAsync":
+                        // a new asynchronous cycle (a dispatch that went asynchronous again): listen to it too
+                        Method getAsyncContext = publicMethod(args[0].getClass(), "getAsyncContext");
+                        Object next = getAsyncContext == null ? null : getAsyncContext.invoke(args[0]);
+                        if (next != null) {
+                            add.invoke(next, proxy);
+                        }
+                        return null;
+                    case "equals":
+                        return proxy == args[0];
+                    case "hashCode":
+                        return System.identityHashCode(proxy);
+                    case "toString":
+                        return "albtrace hop log listener";
+                    default:
+                        return null; // onTimeout, onError: onComplete follows
+                }
+            } catch (Throwable e) {
+                Log.adviceFailed(e, "hoplog");
+                return method.getReturnType() == boolean.class ? Boolean.FALSE
+                        : method.getReturnType() == int.class ? 0 : null;
+            }
+        }
+    }
+
     /** An attribute of the request of {@code asyncContext}, or null. */
     private static Object attribute(Object asyncContext, String name) {
         try {

@@ -6,10 +6,12 @@ import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
+import io.albtrace.core.HopLog;
 import io.albtrace.core.ServerEntry;
 import io.albtrace.core.TraceHeader;
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
+import java.net.InetSocketAddress;
 import java.util.Collections;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
@@ -23,7 +25,9 @@ import net.bytebuddy.asm.Advice;
  * request. With {@code albtrace.response.header=true} the response gets {@code X-Amzn-Trace-Id: Root=<root>}
  * before the application's code runs; a response whose headers cannot be changed is reported once and the
  * request goes ahead with its context all the same. An exchange whose methods throw (a wrapper) is served as
- * if the agent were absent: nothing is bound, so nothing can be left on the thread.
+ * if the agent were absent: nothing is bound, so nothing can be left on the thread. With the hop log on
+ * ({@code albtrace.hoplog}), the request's {@code in} line is queued when the chain returns or throws, with the
+ * response's status ({@code HttpExchange.getResponseCode()}; none when no response was sent).
  */
 public final class FilterChainInstrumentation implements TypeInstrumentation {
 
@@ -55,15 +59,39 @@ public final class FilterChainInstrumentation implements TypeInstrumentation {
             // sets the response header itself, guarded: once it is open nothing here can throw, so the exit
             // advice always gets it to close.
             Headers response = ServerEntry.responseHeaderEnabled() ? exchange.getResponseHeaders() : null;
-            String incoming = exchange.getRequestHeaders().getFirst(TraceHeader.NAME);
+            Headers request = exchange.getRequestHeaders();
+            String incoming = request.getFirst(TraceHeader.NAME);
             ClassLoader loader = exchange.getHttpContext().getHandler().getClass().getClassLoader();
-            return ServerEntry.enter(incoming, loader, response);
+            String method = null;
+            String host = null;
+            int port = 0;
+            String path = null;
+            if (HopLog.on()) {
+                // what the hop log's in line says (SPEC 8): the Host header, else the address the request came to
+                method = exchange.getRequestMethod();
+                InetSocketAddress local = exchange.getLocalAddress();
+                host = request.getFirst("Host");
+                if (host == null) {
+                    host = local.getHostString();
+                }
+                port = local.getPort();
+                path = exchange.getRequestURI().getRawPath();
+            }
+            ServerEntry entry = ServerEntry.enter(incoming, loader, response, true);
+            if (entry != null) {
+                entry.request(method, host, port, path);
+            }
+            return entry;
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        public static void exit(@Advice.Enter ServerEntry entry) {
+        public static void exit(@Advice.Enter ServerEntry entry, @Advice.Argument(0) HttpExchange exchange) {
             if (entry != null) {
                 entry.close();
+                if (entry.logsHop()) {
+                    // -1 when no response was sent (a handler that threw: the server closes the connection)
+                    entry.finish(exchange.getResponseCode());
+                }
             }
         }
     }

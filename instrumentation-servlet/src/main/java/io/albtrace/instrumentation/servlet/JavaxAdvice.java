@@ -1,6 +1,7 @@
 package io.albtrace.instrumentation.servlet;
 
 import io.albtrace.core.AsyncContexts;
+import io.albtrace.core.HopLog;
 import io.albtrace.core.Log;
 import io.albtrace.core.ServerEntry;
 import io.albtrace.core.TraceHeader;
@@ -31,6 +32,10 @@ public final class JavaxAdvice {
      * without a header keeps the one Root made for it. With {@code albtrace.response.header=true} the first entry
      * sets {@code X-Amzn-Trace-Id: Root=<root>} on the response before the application's code runs.
      *
+     * <p>With the hop log on ({@code albtrace.hoplog}), the first entry makes the request's {@code in} line (SPEC 8),
+     * queued when the call returns or throws, with the response's status; for a request that went asynchronous, when
+     * it completes ({@link AsyncContexts#finishWhenComplete}), however many dispatches it took.
+     *
      * <p>The methods take the request and the response at different positions (first and second in a filter chain
      * or {@code service}, third and fourth in Jetty's handlers), so the advice takes them, from the end, as the last
      * {@code HttpServletResponse} and {@code HttpServletRequest} among the arguments. It is inlined into the
@@ -43,12 +48,12 @@ public final class JavaxAdvice {
         }
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        public static ServerEntry enter(@Advice.AllArguments Object[] arguments) {
+        public static ServerEntry enter(@Advice.AllArguments Object[] arguments,
+                @Advice.Local("request") HttpServletRequest request,
+                @Advice.Local("response") HttpServletResponse response) {
             if (ServerEntry.inside()) {
                 return null;
             }
-            HttpServletRequest request = null;
-            HttpServletResponse response = null;
             for (int i = arguments.length - 1; i >= 0 && request == null; i--) {
                 if (response == null && arguments[i] instanceof HttpServletResponse) {
                     response = (HttpServletResponse) arguments[i];
@@ -68,8 +73,23 @@ public final class JavaxAdvice {
                     AsyncContexts.redispatched(kept);
                 }
             }
+            String method = null;
+            String host = null;
+            int port = 0;
+            String path = null;
+            if (first == null && HopLog.on()) {
+                // what the hop log's in line says (SPEC 8): the host and port the request was sent to, as the
+                // container reads them from its Host header (else its own address), the path without the query
+                method = request.getMethod();
+                host = request.getServerName();
+                port = request.getServerPort();
+                path = request.getRequestURI();
+            }
             ServerEntry entry = ServerEntry.enter(first instanceof String ? (String) first
-                    : request.getHeader(TraceHeader.NAME), request.getClass().getClassLoader());
+                    : request.getHeader(TraceHeader.NAME), request.getClass().getClassLoader(), null, first == null);
+            if (entry != null) {
+                entry.request(method, host, port, path);
+            }
             if (entry != null && first == null) {
                 try {
                     request.setAttribute(Servlets.CONTEXT_ATTRIBUTE, entry.context());
@@ -85,19 +105,26 @@ public final class JavaxAdvice {
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        public static void exit(@Advice.Enter ServerEntry entry, @Advice.AllArguments Object[] arguments) {
+        public static void exit(@Advice.Enter ServerEntry entry, @Advice.Local("request") HttpServletRequest request,
+                @Advice.Local("response") HttpServletResponse response, @Advice.Thrown Throwable thrown) {
             if (entry != null) {
                 if (entry.startedThreads()) {
                     // the handler started threads: where the request goes on asynchronously, they keep its context
                     // until it completes (AsyncContext.complete) or is dispatched again, not just until this returns
-                    for (int i = arguments.length - 1; i >= 0; i--) {
-                        if (arguments[i] instanceof HttpServletRequest) {
-                            AsyncContexts.keepForAsync(arguments[i], entry);
-                            break;
-                        }
-                    }
+                    AsyncContexts.keepForAsync(request, entry);
                 }
                 entry.close();
+                if (entry.logsHop()) {
+                    if (request.isAsyncStarted()) {
+                        // an asynchronous request: its line when it completes (its status then)
+                        AsyncContexts.finishWhenComplete(request, entry);
+                    } else if (response == null) {
+                        entry.finish(-1);
+                    } else {
+                        // a failure the container answers with a 500 unless the response was sent already
+                        entry.finish(thrown != null && !response.isCommitted() ? 500 : response.getStatus());
+                    }
+                }
             }
         }
     }

@@ -135,6 +135,20 @@ public final class JavaxApp implements ServletContainerInitializer, ServletConte
             }, "application-thread");
             other.start();
         });
+        // the status is set by the thread that completes the request, after the servlet returned
+        servlet(context, "/async-status", (request, response) -> {
+            AsyncContext async = request.startAsync();
+            new Thread(() -> {
+                try {
+                    ((HttpServletResponse) async.getResponse()).setStatus(207);
+                    answer((HttpServletResponse) async.getResponse(), "late");
+                } catch (IOException e) {
+                    Recorder.record("async-status-failed " + e);
+                } finally {
+                    async.complete();
+                }
+            }, "application-thread").start();
+        });
         servlet(context, "/async-complete", (request, response) -> {
             Recorder.record("before-complete");
             AsyncContext async = request.startAsync();

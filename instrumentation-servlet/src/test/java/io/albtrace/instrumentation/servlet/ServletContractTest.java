@@ -154,6 +154,35 @@ class ServletContractTest extends ServerEntryContract {
         nothingOnTheServersThreads();
     }
 
+    /**
+     * The hop log (SPEC 8): one {@code in} line per request, however many passes it takes (a forward, an asynchronous
+     * dispatch), made when it completes: for an asynchronous request, with the status it completed with.
+     */
+    @Test
+    void theHopLogHasOneLinePerRequestWhenItCompletes() throws Exception {
+        Balancer.Answer[] answers = new Balancer.Answer[5];
+        List<String> lines = withHopLog(5, () -> {
+            answers[0] = call("/async-start", FULL);
+            answers[1] = call("/async-dispatch", null);
+            answers[2] = call("/async-complete", "Root=" + Trace.ROOT);
+            answers[3] = call("/async-status?x=1", "Root=" + Trace.ROOT);
+            answers[4] = call("/forward", FULL);
+        });
+        assertEquals(207, answers[3].status, answers[3]::toString);
+        assertEquals("late", answers[3].body);
+        String self = "1-63441c4a-12456789abcdef012345678";
+        List<String> expected = new ArrayList<>(List.of(
+                inLine(Trace.ROOT, self, hostPort(), "/async-start", 200, FULL),
+                inLine(Trace.rootOf(answers[1].body), null, hostPort(), "/async-dispatch", 200, null),
+                inLine(Trace.ROOT, null, hostPort(), "/async-complete", 200, "Root=" + Trace.ROOT),
+                inLine(Trace.ROOT, null, hostPort(), "/async-status", 207, "Root=" + Trace.ROOT),
+                inLine(Trace.ROOT, self, hostPort(), "/forward", 200, FULL)));
+        List<String> sorted = new ArrayList<>(lines);
+        Collections.sort(expected);
+        Collections.sort(sorted);
+        assertEquals(expected, sorted, Container.NAME);
+    }
+
     @Test
     void asyncStartRunsTheTaskWithTheRequestsContext() throws Exception {
         Balancer.Answer answer = call("/async-start", FULL);
