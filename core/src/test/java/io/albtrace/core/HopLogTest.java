@@ -279,6 +279,43 @@ class HopLogTest {
                 "[albtrace] hop log: 3 lines not written (the destination failed); 3 in all"), StdErr.lines(said));
     }
 
+    /** A JVM killed while it writes (SIGKILL: no shutdown hook) leaves whole lines, but perhaps the last. */
+    @Test
+    void aKilledJvmLeavesNoTornLineButTheLast() throws Exception {
+        Path file = dir.resolve("killed.log");
+        String launcher = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process jvm = new ProcessBuilder(launcher, "-cp", System.getProperty("java.class.path"),
+                HopLogKilledJvm.class.getName(), file.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("killed.out").toFile()).start();
+        try {
+            for (int i = 0; i < 6000 && (!Files.exists(file) || Files.size(file) < 2_000_000); i++) {
+                Thread.sleep(10); // waits for a condition, with a bound far above what it takes
+            }
+            assertTrue(Files.size(file) >= 2_000_000, "the JVM wrote: " + Files.readString(dir.resolve("killed.out")));
+        } finally {
+            jvm.destroyForcibly();
+            jvm.waitFor();
+        }
+        List<String> lines = lines(file);
+        assertTrue(lines.size() > 1000, "lines: " + lines.size());
+        // the queue drops what the writer cannot keep up with: the numbers rise, with gaps
+        java.util.regex.Pattern whole = java.util.regex.Pattern.compile("\\{\"ts\":\"[-0-9T:.]{23}Z\",\"dir\":\"in\","
+                + "\"svc\":\"killed\",\"root\":\"" + ROOT + "\",\"method\":\"GET\",\"host\":\"h:80\",\"path\":\"/p{300}/"
+                + "(\\d+)\",\"status\":200,\"ms\":\\d+\\.\\d{3},\"trace\":\"Root=" + ROOT + "\"}");
+        long previous = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            java.util.regex.Matcher m = whole.matcher(lines.get(i));
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                assertTrue(n > previous, "line " + i + " is request " + n + ", after " + previous);
+                previous = n;
+            } else {
+                assertEquals(lines.size() - 1, i, "only the last line may be cut short by the kill: " + lines.get(i));
+                assertTrue(lines.get(i).length() < 600, lines.get(i));
+            }
+        }
+    }
+
     @Test
     void stdoutAndStderrGetWholeLines() throws Exception {
         Properties p = new Properties();
