@@ -1,10 +1,11 @@
 package io.albtrace.agent.internal;
 
 import io.albtrace.core.Config;
+import io.albtrace.agent.internal.tree.TreeCommand;
 import io.albtrace.core.Log;
 import java.io.PrintStream;
 
-/** {@code java -jar albtrace-agent.jar [help|version|attach PID [settings]]}. */
+/** {@code java -jar albtrace-agent.jar [help|version|attach PID [settings]|tree ...]}. */
 public final class Cli {
 
     private Cli() {
@@ -25,6 +26,8 @@ public final class Cli {
                 return 0;
             case "attach":
                 return new Attach(System.out, System.err).run(args);
+            case "tree":
+                return new TreeCommand(System.out, System.err).run(args);
             default:
                 System.err.println("[albtrace] unknown command '" + Log.value(command) + "'");
                 usage(System.err);
@@ -52,6 +55,14 @@ public final class Cli {
         out.println("      there (now or at an earlier attach), 2 bad command line, 3 no such process, 4 not a JVM,");
         out.println("      it refuses attach or did not load the agent within 60 s, 5 this Java cannot attach (no");
         out.println("      jdk.attach module), 6 attached but the agent did not report back (see the JVM's stderr).");
+        out.println("  " + TreeCommand.USAGE_LINE);
+        out.println("      print the call tree of each Root from hop logs (albtrace.hoplog) of any number of services,");
+        out.println("      under the balancer's access-log entries when given (--alb, plain or .gz, trace_id the 18th");
+        out.println("      field): each service's incoming request, the calls it made and, matched by Self, the service");
+        out.println("      that received each, with times from the first line, and where the two ends disagree.");
+        out.println("      --root ROOT reads any amount in bounded memory; --json prints the trees for other tools;");
+        out.println("      --svg FILE draws them as a waterfall. Damaged lines are skipped and counted. Exit status:");
+        out.println("      0 printed, 1 nothing found or a file unreadable, 2 bad command line.");
         out.println();
         out.println("Settings: system property -Dkey=value, or environment variable KEY (dots and dashes as");
         out.println("underscores, upper case); the property wins; -Dalbtrace.config=FILE reads a properties file first.");
