@@ -33,8 +33,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * the writer keeps up, as it does for a real service (some 100,000 requests a second at that pace): without it the
  * queue would fill in milliseconds and the benchmark would measure dropping lines. The pace is in all three, so the
  * differences are the entry's. Each trial checks that lines are written, not dropped, and prints the bytes the
- * benchmark's own thread allocated per operation ({@code request thread: N B/op}), which leaves out what the writer
- * allocates (the {@code gc.alloc.rate.norm} of {@code -prof gc} counts every thread). Run from the repository root:
+ * benchmark's own thread allocated per operation and the CPU time it used ({@code request thread: N B/op, M ns
+ * CPU/op}), which leave out what the writer allocates and uses (the {@code gc.alloc.rate.norm} of {@code -prof gc}
+ * counts every thread) and, the CPU time, what other processes on a busy machine take from the wall time. Run from
+ * the repository root:
  * {@code java -jar benchmarks/target/benchmarks.jar HopLog -prof gc}.
  */
 @State(org.openjdk.jmh.annotations.Scope.Thread)
@@ -53,6 +55,7 @@ public class HopLogBenchmark {
 
     private Config previous;
     private long allocatedAtStart;
+    private long cpuAtStart;
     private long operations;
     private long droppedAtStart;
     private final com.sun.management.ThreadMXBean threads =
@@ -73,14 +76,16 @@ public class HopLogBenchmark {
     @Setup(Level.Iteration)
     public void start() {
         allocatedAtStart = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+        cpuAtStart = threads.getCurrentThreadCpuTime();
         operations = 0;
     }
 
     @TearDown(Level.Iteration)
     public void end() {
         long bytes = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - allocatedAtStart;
-        System.out.printf("%nrequest thread: %.1f B/op over %d operations%n", (double) bytes / operations,
-                operations);
+        long cpu = threads.getCurrentThreadCpuTime() - cpuAtStart;
+        System.out.printf("%nrequest thread: %.1f B/op, %.0f ns CPU/op over %d operations%n",
+                (double) bytes / operations, (double) cpu / operations, operations);
     }
 
     /** The entry as the server advice makes it. */
@@ -147,6 +152,49 @@ public class HopLogBenchmark {
     public ServerEntry off(Off off) {
         Blackhole.consumeCPU(pace);
         return request(true);
+    }
+
+    /** Requests in a batch of {@link #batch()}. */
+    static final int BATCH = 1000;
+
+    /**
+     * Unpaced: {@value #BATCH} requests, then what they queued taken and dropped on this thread ({@code
+     * HopLog.discardQueued}), so the queue never fills whatever the rate; the writer thread's formatting is left out,
+     * the queue's taking is in. Per request.
+     */
+    @Benchmark
+    @org.openjdk.jmh.annotations.OperationsPerInvocation(BATCH)
+    public int batchOn(On on) {
+        return batch();
+    }
+
+    /** As {@link #batchOn} with the hop log off. */
+    @Benchmark
+    @org.openjdk.jmh.annotations.OperationsPerInvocation(BATCH)
+    public int batchOff(Off off) {
+        return batch();
+    }
+
+    /** As {@link #before}, unpaced, in a batch of the same size (what {@link #batchOff} is compared with). */
+    @Benchmark
+    @org.openjdk.jmh.annotations.OperationsPerInvocation(BATCH)
+    public int batchBefore(Off off) {
+        int n = 0;
+        for (int i = 0; i < BATCH; i++) {
+            operations++;
+            ServerEntry entry = ServerEntry.enter(HEADER, null, null);
+            entry.close();
+            n += entry.logsHop() ? 1 : 0;
+        }
+        return n + HopLog.discardQueued();
+    }
+
+    private int batch() {
+        int n = 0;
+        for (int i = 0; i < BATCH; i++) {
+            n += request(true).logsHop() ? 1 : 0;
+        }
+        return n + HopLog.discardQueued();
     }
 
     /** The entry as before the hop log: enter and close. */
