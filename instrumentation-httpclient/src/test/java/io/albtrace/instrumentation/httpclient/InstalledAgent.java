@@ -1,6 +1,6 @@
 package io.albtrace.instrumentation.httpclient;
 
-import io.albtrace.instrumentation.api.Installer;
+import io.albtrace.weaver.Installer;
 import io.albtrace.instrumentation.testing.TestAgent;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;

@@ -1,6 +1,6 @@
 package io.albtrace.instrumentation.okhttp;
 
-import io.albtrace.instrumentation.api.Installer;
+import io.albtrace.weaver.Installer;
 import io.albtrace.instrumentation.testing.TestAgent;
 import java.util.Arrays;
 import org.junit.jupiter.api.extension.AfterAllCallback;
