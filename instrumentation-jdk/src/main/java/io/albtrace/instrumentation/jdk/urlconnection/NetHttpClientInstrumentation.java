@@ -4,6 +4,7 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
+import io.albtrace.core.HeaderScan;
 import io.albtrace.core.Outgoing;
 import io.albtrace.core.TraceHeader;
 import io.albtrace.instrumentation.api.AdviceTarget;
@@ -43,23 +44,21 @@ public final class NetHttpClientInstrumentation implements TypeInstrumentation {
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
         public static void enter(@Advice.Argument(0) MessageHeader headers) {
-            String trace = null;
-            long all = 0;
+            // The loop over the library's own header type stays here (core cannot name it); the counting is core's.
+            HeaderScan scan = HeaderScan.http1();
             for (int i = 0; ; i++) {
                 String name = headers.getKey(i);
                 String value = headers.getValue(i);
                 if (name == null && value == null) {
                     break; // past the end
                 }
-                if (name != null && value != null) { // the request line has no value
-                    all += TraceHeader.lineBytes(name, value);
-                    if (trace == null && TraceHeader.NAME.equalsIgnoreCase(name)) {
-                        trace = value;
-                    }
+                if (value != null) { // the request line has a key and no value
+                    scan.add(name, value);
                 }
             }
+            String trace = scan.first();
             if (trace != null) {
-                String limited = Outgoing.onWire(trace, all);
+                String limited = Outgoing.onWire(trace, scan.allBytes());
                 if (limited != trace) {
                     headers.remove(TraceHeader.NAME);
                     headers.add(TraceHeader.NAME, limited);
