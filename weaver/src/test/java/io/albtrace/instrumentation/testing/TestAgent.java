@@ -4,6 +4,9 @@ import io.albtrace.core.Outgoing;
 import io.albtrace.weaver.Installer;
 import io.albtrace.instrumentation.api.InstrumentationModule;
 import java.util.Collection;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import java.util.Set;
 import java.util.TreeSet;
 import net.bytebuddy.agent.ByteBuddyAgent;
@@ -11,7 +14,7 @@ import net.bytebuddy.agent.ByteBuddyAgent;
 /**
  * The agent as each instrumentation module's tests install it: the real {@link Installer}, once per JVM, through
  * Byte Buddy's self-attach, with the modules listed in META-INF/services on the test class path. The module's own
- * JUnit extension ({@code InstalledAgent}) calls {@link #install} before its test classes and
+ * JUnit extension ({@code InstalledAgent}, an {@link Extension}) calls {@link #install} before its test classes and
  * {@link #assertNothingLeftToByteBuddy} and {@link #assertNoVersionProblems} after each.
  */
 public final class TestAgent {
@@ -101,5 +104,34 @@ public final class TestAgent {
     /** Marks a warning of the check before weaving as one the calling test caused on purpose. */
     public static void expectVersionProblem(String warning) {
         EXPECTED.add(warning);
+    }
+
+    /**
+     * The JUnit extension a module's tests use ({@code @ExtendWith(InstalledAgent.class)}): a module subclasses it
+     * with a public no-argument constructor that names the module and the classes its installer must watch.
+     */
+    public abstract static class Extension implements BeforeAllCallback, AfterAllCallback {
+
+        private final String what;
+        private final Collection<String> expectedTypes;
+        private final boolean bootCore;
+
+        /** The arguments of {@link TestAgent#install}. */
+        protected Extension(String what, Collection<String> expectedTypes, boolean bootCore) {
+            this.what = what;
+            this.expectedTypes = expectedTypes;
+            this.bootCore = bootCore;
+        }
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            install(what, expectedTypes, bootCore);
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            assertNothingLeftToByteBuddy();
+            assertNoVersionProblems();
+        }
     }
 }
