@@ -16,6 +16,8 @@
 # OpenTelemetry; also "empty": an agent whose premain does nothing (what any -javaagent costs the JVM, the floor of
 # every agent), and "transformer": the same agent registering one class file transformer that changes nothing (the
 # floor of every agent that changes classes as they load; common.sh says what the JVM does for it).
+# albtrace-base: the agent jar BASE_AGENT (albtrace built at another commit: to measure a change, build the jar before
+# it, copy it out of agent/target, and run VARIANTS="none albtrace-base albtrace" BASE_AGENT=that.jar).
 # none-cds, albtrace-cds: with a dynamic AppCDS archive made by one earlier run of the application with that variant
 # (-XX:ArchiveClassesAtExit; with an agent the JDK requires -XX:+AllowArchivingWithJavaAgent); albtrace-cds-none:
 # albtrace with none-cds's archive, made without it (the README's way on JDK 17). VARIANT-aot (any
@@ -61,6 +63,7 @@ else
     VARIANTS=${VARIANTS:-none empty transformer albtrace premain otel none-cds albtrace-cds}
 fi
 needed="$AGENT $OTEL $APP_JAR"
+case " $VARIANTS " in *" albtrace-base "*) needed="$needed ${BASE_AGENT:?albtrace-base needs BASE_AGENT=jar}" ;; esac
 case " $APPS " in *" spring "*) needed="$needed $SPRING_JAR" ;; esac
 for f in $needed; do
     if [ ! -f "$f" ]; then
@@ -104,6 +107,8 @@ agent_opts() {
         albtrace-cds-none) echo "-XX:SharedArchiveFile=$WORK/$2.none.jsa -javaagent:$AGENT" ;;
         albtrace-cds) echo "-XX:+UnlockDiagnosticVMOptions -XX:+AllowArchivingWithJavaAgent -XX:SharedArchiveFile=$WORK/$2.albtrace.jsa -javaagent:$AGENT" ;;
         albtrace) echo "-javaagent:$AGENT" ;;
+        # another build of albtrace (BASE_AGENT=jar), e.g. before a change, to compare a change in one interleaved run
+        albtrace-base) echo "-javaagent:$BASE_AGENT" ;;
         # albtrace's premain alone: every instrumentation off, so nothing is woven and Byte Buddy is never loaded
         premain) echo "-javaagent:$AGENT -Dalbtrace.instrumentation.okhttp.enabled=false
             -Dalbtrace.instrumentation.apache-httpclient.enabled=false -Dalbtrace.instrumentation.jdk-httpclient.enabled=false
@@ -127,6 +132,7 @@ label() {
         empty) echo "empty agent" ;;
         transformer) echo "empty agent, no-op transformer" ;;
         otel) echo "OpenTelemetry" ;;
+        albtrace-base) echo "albtrace, base build" ;;
         *) echo "$1" ;;
     esac
 }

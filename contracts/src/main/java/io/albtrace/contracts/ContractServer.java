@@ -1,8 +1,8 @@
 package io.albtrace.contracts;
 
+import io.albtrace.testing.HeaderLines;
 import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.testing.Trace;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -85,12 +85,7 @@ public final class ContractServer implements AutoCloseable {
 
         /** All the request's headers together, each counted as {@code name: value\r\n} (SPEC 3). */
         public int headerBytes() {
-            int n = 0;
-            for (Map.Entry<String, String> h : headers) {
-                n += h.getKey().getBytes(StandardCharsets.ISO_8859_1).length
-                        + h.getValue().getBytes(StandardCharsets.ISO_8859_1).length + 4;
-            }
-            return n;
+            return HeaderLines.bytes(headers);
         }
 
         @Override

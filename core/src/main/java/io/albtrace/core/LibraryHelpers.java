@@ -8,7 +8,7 @@ import java.util.function.Function;
 /**
  * One instance per library class loader of an agent class that must implement one of that library's own types, so
  * must be defined where the library's classes are visible: OkHttp 5's call tags are keyed by a Kotlin
- * {@code KClass}, and the only one the Kotlin standard library makes, {@code ClassReference}, costs 6 to 35 ms
+ * {@code KClass}, and the only one the Kotlin standard library makes, {@code ClassReference}, costs milliseconds
  * the first time in a process (its class initialiser loads some 60 Kotlin classes), which the first call of an
  * application that never made one paid on its request thread.
  *

@@ -69,12 +69,7 @@ public final class RecordingServer implements AutoCloseable {
 
         /** All request headers together, each counted as {@code name: value\r\n} (SPEC 3). */
         public int headerBytes() {
-            int n = 0;
-            for (Map.Entry<String, String> h : headers) {
-                n += h.getKey().getBytes(StandardCharsets.ISO_8859_1).length
-                        + h.getValue().getBytes(StandardCharsets.ISO_8859_1).length + 4;
-            }
-            return n;
+            return HeaderLines.bytes(headers);
         }
 
         @Override
@@ -97,22 +92,25 @@ public final class RecordingServer implements AutoCloseable {
 
     private final String scheme;
 
+    /** The JDK's server, not started, on 127.0.0.1 and a free port: HTTPS with {@code tls} when it is not null. */
+    public static HttpServer loopback(SSLContext tls) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (tls == null) {
+            return HttpServer.create(address, 0);
+        }
+        HttpsServer https = HttpsServer.create(address, 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        return https;
+    }
+
     public RecordingServer() throws IOException {
         this(null);
     }
 
     /** An HTTPS server with {@code tls}'s certificate when it is not null. */
     public RecordingServer(SSLContext tls) throws IOException {
-        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        if (tls == null) {
-            server = HttpServer.create(address, 0);
-            scheme = "http";
-        } else {
-            HttpsServer https = HttpsServer.create(address, 0);
-            https.setHttpsConfigurator(new HttpsConfigurator(tls));
-            server = https;
-            scheme = "https";
-        }
+        server = loopback(tls);
+        scheme = tls == null ? "http" : "https";
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();

@@ -22,7 +22,7 @@ class IsolationIT {
                 "io.albtrace.smoke.app.IsolationApp",
                 "io.albtrace.shaded.bytebuddy.ByteBuddy",
                 "net.bytebuddy.ByteBuddy",
-                "io.albtrace.instrumentation.api.Installer",
+                "io.albtrace.weaver.Installer",
                 "io.albtrace.instrumentation.okhttp.RealCallInstrumentation",
                 "io.albtrace.agent.internal.AgentStarter",
                 "io.albtrace.agent.internal.Cli",
@@ -31,11 +31,11 @@ class IsolationIT {
                 "io.albtrace.agent.AlbtraceAgent",
                 "io/albtrace/shaded/bytebuddy/ByteBuddy.class",
                 "net/bytebuddy/ByteBuddy.class",
-                "io/albtrace/instrumentation/api/Installer.class");
+                "io/albtrace/weaver/Installer.class");
         assertEquals(0, r.exit(), r.dump());
         List<String> out = r.outLines();
         for (String hidden : List.of("io.albtrace.shaded.bytebuddy.ByteBuddy", "net.bytebuddy.ByteBuddy",
-                "io.albtrace.instrumentation.api.Installer", "io.albtrace.instrumentation.okhttp.RealCallInstrumentation",
+                "io.albtrace.weaver.Installer", "io.albtrace.instrumentation.okhttp.RealCallInstrumentation",
                 "io.albtrace.agent.internal.AgentStarter", "io.albtrace.agent.internal.Cli")) {
             assertTrue(out.contains("class " + hidden + " : not loadable"), hidden + r.dump());
         }
@@ -44,7 +44,7 @@ class IsolationIT {
         // -javaagent puts the agent jar on the system class path: its entry class is the one visible there.
         assertTrue(out.contains("class io.albtrace.agent.AlbtraceAgent : app"), r.dump());
         for (String resource : List.of("io/albtrace/shaded/bytebuddy/ByteBuddy.class", "net/bytebuddy/ByteBuddy.class",
-                "io/albtrace/instrumentation/api/Installer.class")) {
+                "io/albtrace/weaver/Installer.class")) {
             assertTrue(out.contains("resource " + resource + " : not found"), resource + r.dump());
         }
         assertEquals(List.of(), r.agentLines(), r.dump());

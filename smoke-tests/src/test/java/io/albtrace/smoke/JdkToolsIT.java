@@ -122,7 +122,7 @@ class JdkToolsIT {
         assertTrue(run.classesWith.contains("io.albtrace.core.Outgoing"), "the agent started" + where);
         assertEquals(List.of(), run.classesWith.stream().filter(c -> c.startsWith("io.albtrace.shaded.bytebuddy."))
                 .toList(), "Byte Buddy is not loaded in a tool that loads no class the agent changes" + where);
-        assertTrue(!run.classesWith.contains("io.albtrace.instrumentation.api.Installer$WarmUp"),
+        assertTrue(!run.classesWith.contains("io.albtrace.weaver.Installer$WarmUp"),
                 "no warm-up in a JVM with no class path" + where);
         long agentClasses = run.classesWith.stream().filter(c -> c.startsWith("io.albtrace.")).count();
         assertTrue(agentClasses < 2 * AGENT_CLASSES, agentClasses + " of the agent's classes, expected"

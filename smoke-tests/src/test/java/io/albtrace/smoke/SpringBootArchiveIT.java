@@ -116,7 +116,7 @@ class SpringBootArchiveIT {
             assertFalse(text.contains("[error]"), "the JVM had nothing to refuse: " + log);
             assertShared(text, log, "org.springframework.boot.SpringApplication", "org.springframework.web.client.RestTemplate",
                     // the agent's own classes, from its own class loader
-                    "io.albtrace.instrumentation.api.Installer");
+                    "io.albtrace.weaver.Installer");
             assertTrue(text.contains("java.lang.Thread source: __VM_RedefineClasses__"),
                     "java.lang.Thread, left alone by the training run, was changed in production: " + log);
         }

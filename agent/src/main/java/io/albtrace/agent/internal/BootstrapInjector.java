@@ -109,7 +109,7 @@ final class BootstrapInjector {
 
     private static void defineWithUnsafe(Map<String, byte[]> classes) {
         // Called directly, not by reflection: since Java 18 reflection runs on method handles, and its first use
-        // here cost 30 to 100 ms of start-up on Java 25. The package was opened to this module (openInternals); the
+        // here cost tens of milliseconds of start-up on Java 25. The package was opened to this module (openInternals); the
         // calls link when first run (src/stub/java holds what javac compiles them against).
         Unsafe unsafe = Unsafe.getUnsafe();
         // A class can only be defined after its supertypes: retry until every class is in or no progress is made.

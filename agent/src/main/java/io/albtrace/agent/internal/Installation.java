@@ -3,7 +3,7 @@ package io.albtrace.agent.internal;
 import io.albtrace.agent.AlbtraceAgent;
 import io.albtrace.core.Config;
 import io.albtrace.core.Log;
-import io.albtrace.instrumentation.api.Installer;
+import io.albtrace.weaver.Installer;
 import java.lang.instrument.Instrumentation;
 
 /** Reads the settings and installs the enabled instrumentations; runs after the core classes are defined. */

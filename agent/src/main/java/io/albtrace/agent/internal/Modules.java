@@ -3,10 +3,10 @@ package io.albtrace.agent.internal;
 import io.albtrace.core.Log;
 import io.albtrace.instrumentation.api.InstrumentationModule;
 import io.albtrace.instrumentation.httpclient.ApacheHttpClientInstrumentationModule;
-import io.albtrace.instrumentation.jdk.ExecutorsInstrumentationModule;
-import io.albtrace.instrumentation.jdk.HttpUrlConnectionInstrumentationModule;
-import io.albtrace.instrumentation.jdk.JdkHttpClientInstrumentationModule;
-import io.albtrace.instrumentation.jdk.JdkHttpServerInstrumentationModule;
+import io.albtrace.instrumentation.jdk.executors.ExecutorsInstrumentationModule;
+import io.albtrace.instrumentation.jdk.urlconnection.HttpUrlConnectionInstrumentationModule;
+import io.albtrace.instrumentation.jdk.httpclient.JdkHttpClientInstrumentationModule;
+import io.albtrace.instrumentation.jdk.httpserver.JdkHttpServerInstrumentationModule;
 import io.albtrace.instrumentation.okhttp.OkHttpInstrumentationModule;
 import io.albtrace.instrumentation.servlet.ServletInstrumentationModule;
 import java.util.ArrayList;
@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * The instrumentation modules the agent jar ships, created with {@code new}. {@code ServiceLoader} found the same
  * modules by reading the merged {@code META-INF/services} file through a {@code jar:} URL connection and creating
- * them by reflection: 3 to 5 ms of every start on the benchmark machine (reflection's first use costs more on Java
+ * them by reflection: a measurable part of every start (reflection's first use costs more on Java
  * 18+). {@code ModulesTest} fails when this list and the services files differ.
  */
 final class Modules {

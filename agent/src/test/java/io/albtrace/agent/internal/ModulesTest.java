@@ -2,7 +2,7 @@ package io.albtrace.agent.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.albtrace.instrumentation.api.Installer;
+import io.albtrace.weaver.Installer;
 import io.albtrace.instrumentation.api.InstrumentationModule;
 import java.util.List;
 import java.util.Set;

@@ -5,11 +5,11 @@ import java.util.List;
 
 /**
  * One library family's instrumentation (OkHttp, Apache HttpClient, ...). Implementations are listed in
- * {@code META-INF/services/io.albtrace.instrumentation.api.InstrumentationModule}, where the {@link Installer} finds
+ * {@code META-INF/services/io.albtrace.instrumentation.api.InstrumentationModule}, where the installer (albtrace-weaver's {@code Installer}) finds
  * them on a class path (the modules' tests); the agent creates its own directly, from a list its tests compare with
  * those files. Each is switched by {@code albtrace.instrumentation.NAME.enabled}.
  *
- * <p>Construction and {@link #typeNames()} run at start-up, so they must be trivial: no Byte Buddy types, no
+ * <p>Construction and {@link #typeNames()} run at start-up, so they must be trivial: no matchers, no weaver types, no
  * class loading, no I/O.
  */
 public abstract class InstrumentationModule {
@@ -68,6 +68,17 @@ public abstract class InstrumentationModule {
         }
         return declared.equals(actual) ? null
                 : "its type names " + declared + " are not those of its type instrumentations " + actual;
+    }
+
+    /**
+     * Whether the JVM was given a class path or a module path, where a library could be. A JDK tool ({@code jcmd},
+     * {@code keytool}) has neither: its classes all come from the JDK's own modules (the agent's jar, which the JVM
+     * adds to the class path, leaves {@code java.class.path} as it was). Looking each target up anyway, through
+     * every class loader, cost a tool a visible part of its start-up (benchmarks/RESULTS.md, "JDK tools").
+     */
+    public static boolean hasApplicationPath() {
+        return !System.getProperty("java.class.path", "").isEmpty()
+                || !System.getProperty("jdk.module.path", "").isEmpty();
     }
 
     @Override

@@ -7,7 +7,8 @@ package io.albtrace.instrumentation.api;
  */
 public abstract class MethodMatcher {
 
-    MethodMatcher() {
+    /** For a matcher {@link Methods} has no factory for; it sees only what {@link #matches} is given. */
+    protected MethodMatcher() {
     }
 
     /**

@@ -4,6 +4,7 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
+import io.albtrace.core.HeaderScan;
 import io.albtrace.core.OutgoingCall;
 import io.albtrace.core.TraceHeader;
 import io.albtrace.instrumentation.api.AdviceTarget;
@@ -49,21 +50,15 @@ public final class ClassicConnectionInstrumentation implements TypeInstrumentati
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
         public static void enter(@Advice.Argument(0) ClassicHttpRequest request) {
-            String own = null;
-            int copies = 0;
-            long other = 0;
+            // The loop over the library's own header type stays here (core cannot name it); the counting is core's.
+            HeaderScan scan = HeaderScan.http1();
             for (Iterator<Header> it = request.headerIterator(); it.hasNext(); ) {
                 Header h = it.next();
-                String name = h.getName();
-                if (TraceHeader.NAME.equalsIgnoreCase(name)) {
-                    if (copies++ == 0) {
-                        own = h.getValue();
-                    }
-                } else {
-                    other += TraceHeader.lineBytes(name, h.getValue());
-                }
+                scan.add(h.getName(), h.getValue());
             }
-            String wire = OutgoingCall.onClassicWire(request.getMethod(), own, other);
+            String own = scan.first();
+            int copies = scan.copies();
+            String wire = OutgoingCall.onClassicWire(request.getMethod(), own, scan.otherBytes());
             if (wire != null && (copies != 1 || wire != own)) {
                 if (copies == 1) {
                     request.setHeader(TraceHeader.NAME, wire);

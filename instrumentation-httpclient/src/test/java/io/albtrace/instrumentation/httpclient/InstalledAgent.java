@@ -1,18 +1,18 @@
 package io.albtrace.instrumentation.httpclient;
 
-import io.albtrace.instrumentation.api.Installer;
+import io.albtrace.weaver.Installer;
 import io.albtrace.instrumentation.testing.TestAgent;
 import java.util.List;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Installs the real Apache HttpClient instrumentation into the test JVM, once, the way the agent does: the
  * modules listed in META-INF/services are found by the {@link Installer} and a class-file transformer is
  * added; classes loaded earlier are retransformed.
  */
-public final class InstalledAgent implements BeforeAllCallback, AfterAllCallback {
+public final class InstalledAgent extends TestAgent.Extension {
+
+    static final String WHAT = "apache-httpclient";
+    static final boolean BOOT_CORE = false;
 
     static final List<String> TYPES = List.of(
             "org.apache.hc.client5.http.impl.classic.InternalHttpClient",
@@ -33,19 +33,12 @@ public final class InstalledAgent implements BeforeAllCallback, AfterAllCallback
             "org.apache.http.impl.DefaultBHttpClientConnection",
             "org.apache.http.impl.AbstractHttpClientConnection");
 
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        install();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        TestAgent.assertNothingLeftToByteBuddy();
-        TestAgent.assertNoVersionProblems();
+    public InstalledAgent() {
+        super(WHAT, TYPES, BOOT_CORE);
     }
 
     /** The installed agent ({@link TestAgent}); installs it the first time. */
     static Installer install() {
-        return TestAgent.install("apache-httpclient", TYPES, false);
+        return TestAgent.install(WHAT, TYPES, BOOT_CORE);
     }
 }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.albtrace.core.Config;
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
-import io.albtrace.instrumentation.api.Installer;
+import io.albtrace.weaver.Installer;
 import io.albtrace.testing.RecordingServer;
 import io.albtrace.testing.Trace;
 import java.net.HttpURLConnection;

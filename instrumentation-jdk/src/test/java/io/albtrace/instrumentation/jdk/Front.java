@@ -1,5 +1,6 @@
 package io.albtrace.instrumentation.jdk;
 
+import io.albtrace.testing.RecordingServer;
 import io.albtrace.testing.SelfSignedTls;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -30,16 +31,8 @@ final class Front implements AutoCloseable {
     private final String scheme;
 
     Front(ExecutorService executor, SSLContext tls) throws IOException {
-        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        if (tls == null) {
-            server = HttpServer.create(address, 0);
-            scheme = "http";
-        } else {
-            HttpsServer https = HttpsServer.create(address, 0);
-            https.setHttpsConfigurator(new HttpsConfigurator(tls));
-            server = https;
-            scheme = "https";
-        }
+        server = RecordingServer.loopback(tls);
+        scheme = tls == null ? "http" : "https";
         this.executor = executor;
         server.setExecutor(executor);
         server.start();

@@ -1,9 +1,14 @@
 package io.albtrace.instrumentation.jdk;
 
+import io.albtrace.instrumentation.jdk.executors.ExecutorsInstrumentationModule;
+import io.albtrace.instrumentation.jdk.urlconnection.HttpUrlConnectionInstrumentationModule;
+import io.albtrace.instrumentation.jdk.httpclient.JdkHttpClientInstrumentationModule;
+import io.albtrace.instrumentation.jdk.httpserver.JdkHttpServerInstrumentationModule;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.albtrace.instrumentation.api.WeaverSweep;
+import io.albtrace.weaver.WeaverSweep;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

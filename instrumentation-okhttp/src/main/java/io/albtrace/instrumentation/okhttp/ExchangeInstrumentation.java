@@ -4,6 +4,7 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
+import io.albtrace.core.HeaderScan;
 import io.albtrace.core.OtherAgents;
 import io.albtrace.core.Outgoing;
 import io.albtrace.core.TraceHeader;
@@ -66,24 +67,14 @@ public final class ExchangeInstrumentation implements TypeInstrumentation {
                 @Advice.Argument(value = 0, readOnly = false) Request request,
                 @Advice.FieldValue("call") Call call) {
             Headers headers = request.headers();
-            boolean http2 = codec instanceof Http2ExchangeCodec;
-            String trace = null;
-            long total = 0;
+            // The loop over the library's own header type stays here (core cannot name it); the counting is core's.
+            // over HTTP/2, counted as the stream carries them: Host goes as :authority, some are left out
+            HeaderScan scan = HeaderScan.of(codec instanceof Http2ExchangeCodec);
             for (int i = 0, n = headers.size(); i < n; i++) {
-                String name = headers.name(i);
-                String value = headers.value(i);
-                if (trace == null && TraceHeader.NAME.equalsIgnoreCase(name)) {
-                    trace = value;
-                }
-                if (!http2 || !(name.equalsIgnoreCase("Host") || name.equalsIgnoreCase("Connection")
-                        || name.equalsIgnoreCase("Keep-Alive") || name.equalsIgnoreCase("Proxy-Connection")
-                        || name.equalsIgnoreCase("Transfer-Encoding") || name.equalsIgnoreCase("Encoding")
-                        || name.equalsIgnoreCase("Upgrade")
-                        || name.equalsIgnoreCase("TE") && !value.equals("trailers"))) {
-                    // over HTTP/2, counted as the stream carries it: Host goes as :authority, these are left out
-                    total += TraceHeader.lineBytes(name, value);
-                }
+                scan.add(headers.name(i), headers.value(i));
             }
+            String trace = scan.first();
+            long total = scan.allBytes();
             if (trace != null) {
                 // the value forwarded when the call was made, if it was (not on OkHttp 5.3+ without the
                 // application's header: the codecs forward those)

@@ -4,6 +4,7 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
+import io.albtrace.core.HeaderScan;
 import io.albtrace.core.LibraryHelpers;
 import io.albtrace.core.Outgoing;
 import io.albtrace.core.OutgoingCall;
@@ -108,23 +109,14 @@ public final class Http1ExchangeCodecInstrumentation implements TypeInstrumentat
             if (outgoing == null) {
                 return;
             }
-            String own = null;
-            boolean copies = false;
-            long other = 0;
+            // The loop over the library's own header type stays here (core cannot name it); the counting is core's.
+            HeaderScan scan = HeaderScan.http1();
             for (int i = 0, n = headers.size(); i < n; i++) {
-                String name = headers.name(i);
-                if (TraceHeader.NAME.equalsIgnoreCase(name)) {
-                    if (!copies) {
-                        own = headers.value(i);
-                        copies = true;
-                    }
-                } else {
-                    other += TraceHeader.lineBytes(name, headers.value(i));
-                }
+                scan.add(headers.name(i), headers.value(i));
             }
-            String value = outgoing.forward(own);
-            value = Outgoing.onWire(value, other + TraceHeader.lineBytes(TraceHeader.NAME, value));
-            Headers rest = copies ? headers.newBuilder().removeAll(TraceHeader.NAME).build() : headers;
+            String value = outgoing.forward(scan.first());
+            value = Outgoing.onWire(value, scan.otherBytes() + TraceHeader.lineBytes(TraceHeader.NAME, value));
+            Headers rest = scan.copies() > 0 ? headers.newBuilder().removeAll(TraceHeader.NAME).build() : headers;
             // everything that can fail has run: now the bytes
             BufferedSink sink = codec.getSocket().getSink();
             sink.writeUtf8(requestLine);

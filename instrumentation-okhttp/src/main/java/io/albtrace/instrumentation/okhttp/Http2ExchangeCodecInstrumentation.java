@@ -4,6 +4,7 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
+import io.albtrace.core.HeaderScan;
 import io.albtrace.core.LibraryHelpers;
 import io.albtrace.core.Outgoing;
 import io.albtrace.core.OutgoingCall;
@@ -80,26 +81,14 @@ public final class Http2ExchangeCodecInstrumentation implements TypeInstrumentat
                 return;
             }
             Headers headers = request.headers();
-            String own = null;
-            long other = 0;
+            // The loop over the library's own header type stays here (core cannot name it); the counting is core's.
+            // counted as the stream carries them: the codec sends Host as :authority and leaves some out
+            HeaderScan scan = HeaderScan.http2();
             for (int i = 0, n = headers.size(); i < n; i++) {
-                String name = headers.name(i);
-                String v = headers.value(i);
-                if (TraceHeader.NAME.equalsIgnoreCase(name)) {
-                    if (own == null) {
-                        own = v;
-                    }
-                } else if (!(name.equalsIgnoreCase("Host") || name.equalsIgnoreCase("Connection")
-                        || name.equalsIgnoreCase("Keep-Alive") || name.equalsIgnoreCase("Proxy-Connection")
-                        || name.equalsIgnoreCase("Transfer-Encoding") || name.equalsIgnoreCase("Encoding")
-                        || name.equalsIgnoreCase("Upgrade")
-                        || name.equalsIgnoreCase("TE") && !v.equals("trailers"))) {
-                    // counted as the stream carries it: the codec sends Host as :authority and leaves these out
-                    other += TraceHeader.lineBytes(name, v);
-                }
+                scan.add(headers.name(i), headers.value(i));
             }
-            String value = outgoing.forward(own);
-            value = Outgoing.onWire(value, other + TraceHeader.lineBytes(TraceHeader.NAME, value));
+            String value = outgoing.forward(scan.first());
+            value = Outgoing.onWire(value, scan.otherBytes() + TraceHeader.lineBytes(TraceHeader.NAME, value));
             request = request.newBuilder().header(TraceHeader.NAME, value).build(); // replaces every copy
         }
     }

@@ -18,7 +18,7 @@ import kotlin.reflect.KVisibility;
  * The key under which a call's {@link OutgoingCall} is kept in its OkHttp 5.3+ tags ({@code Tags.plus(KClass, ...)},
  * {@code Call.tag(KClass)}), instead of {@code OutgoingCall.class}'s Kotlin class: making that one
  * ({@code JvmClassMappingKt.getKotlinClass}, a {@code ClassReference}) runs {@code ClassReference}'s class
- * initialiser the first time in a process, 6 to 35 ms on the first call's thread, which no OkHttp code path of the
+ * initialiser the first time in a process, milliseconds on the first call's thread, which no OkHttp code path of the
  * application needs otherwise. One instance per OkHttp class loader, defined next to it by
  * {@link LibraryHelpers#instance} (never loaded by the agent's own class loader, which has no Kotlin).
  *

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.albtrace.contracts.StdErr;
 import io.albtrace.core.Context;
 import io.albtrace.core.Scope;
-import io.albtrace.instrumentation.api.Installer;
+import io.albtrace.weaver.Installer;
 import io.albtrace.instrumentation.testing.ChangedLibrary;
 import io.albtrace.instrumentation.testing.TestAgent;
 import io.albtrace.testing.RawHttpServer;

@@ -3,7 +3,7 @@ package io.albtrace.instrumentation.okhttp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.albtrace.instrumentation.api.WeaverSweep;
+import io.albtrace.weaver.WeaverSweep;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

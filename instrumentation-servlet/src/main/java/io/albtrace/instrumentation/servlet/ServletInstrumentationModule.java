@@ -22,8 +22,8 @@ public final class ServletInstrumentationModule extends InstrumentationModule {
     }
 
     /**
-     * The classes the type instrumentations above change, by name: read at start-up, so that those (whose code
-     * refers to Byte Buddy) are created only when one of these classes is loaded.
+     * The classes the type instrumentations above change, by name: read at start-up, so that those (and the
+     * weaver's classes they touch) are created only when one of these classes is loaded.
      */
     @Override
     public List<String> typeNames() {

@@ -1,11 +1,9 @@
 package io.albtrace.instrumentation.servlet;
 
-import io.albtrace.instrumentation.api.Installer;
+import io.albtrace.weaver.Installer;
 import io.albtrace.instrumentation.testing.TestAgent;
 import java.util.Collections;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
+import java.util.List;
 
 /**
  * Installs the real instrumentation into the test JVM, once, as the agent does: the {@link Installer} finds the
@@ -13,21 +11,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * back service with) and adds its transformer before any container class is loaded. The core classes are on the
  * boot class path (see the pom), as in production.
  */
-public final class InstalledAgent implements BeforeAllCallback, AfterAllCallback {
+public final class InstalledAgent extends TestAgent.Extension {
 
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        install();
-    }
+    static final String WHAT = "servlet";
+    static final boolean BOOT_CORE = true;
 
-    @Override
-    public void afterAll(ExtensionContext context) {
-        TestAgent.assertNothingLeftToByteBuddy();
-        TestAgent.assertNoVersionProblems();
+    static final List<String> TYPES = Collections.emptyList();
+
+    public InstalledAgent() {
+        super(WHAT, TYPES, BOOT_CORE);
     }
 
     /** The installed agent ({@link TestAgent}); installs it the first time. */
     static Installer install() {
-        return TestAgent.install("servlet", Collections.<String>emptyList(), true);
+        return TestAgent.install(WHAT, TYPES, BOOT_CORE);
     }
 }

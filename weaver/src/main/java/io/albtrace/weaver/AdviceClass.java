@@ -1,0 +1,339 @@
+package io.albtrace.weaver;
+
+import java.util.ArrayList;
+import java.util.List;
+import net.bytebuddy.jar.asm.AnnotationVisitor;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
+
+/**
+ * An advice class as {@link AsmWeaver} reads it from its class file: its {@code @Advice.OnMethodEnter} and
+ * {@code @Advice.OnMethodExit} methods and what each parameter stands for. Only the annotations and attributes the
+ * agent's advice uses are understood; anything else makes the class {@link Unsupported}, and the caller falls back
+ * to Byte Buddy's own {@code Advice}, which understands all of them. Nothing is loaded: the annotations are read as
+ * descriptors, which end the same whether Byte Buddy is relocated (the agent jar) or not (module tests).
+ */
+final class AdviceClass {
+
+    static final int ARGUMENT = 1;
+    static final int THIS = 2;
+    static final int RETURN = 3;
+    static final int ENTER = 4;
+    static final int LOCAL = 5;
+    static final int FIELD = 6;
+    static final int ALL_ARGUMENTS = 7;
+    static final int THROWN = 8;
+
+    private static final String ADVICE = "/asm/Advice$";
+
+    final String name;
+    final byte[] bytes;
+    final int version;
+    final Method enter;
+    final Method exit;
+
+    private AdviceClass(String name, byte[] bytes, int version, Method enter, Method exit) {
+        this.name = name;
+        this.bytes = bytes;
+        this.version = version;
+        this.enter = enter;
+        this.exit = exit;
+    }
+
+    /**
+     * Reads the advice class {@code name} from these bytes.
+     *
+     * @throws Unsupported when it uses what {@link AsmWeaver} does not do
+     */
+    static AdviceClass read(String name, byte[] bytes) {
+        Reader reader = new Reader();
+        new ClassReader(bytes).accept(reader, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        Method enter = null;
+        Method exit = null;
+        for (Method method : reader.methods) {
+            if (method.problem != null) {
+                throw new Unsupported("advice " + name + "." + method.name + ": " + method.problem);
+            }
+            if (method.isEnter) {
+                if (enter != null) {
+                    throw new Unsupported("advice " + name + " has two enter methods");
+                }
+                enter = method;
+            } else {
+                if (exit != null) {
+                    throw new Unsupported("advice " + name + " has two exit methods");
+                }
+                exit = method;
+            }
+        }
+        if (enter == null && exit == null) {
+            throw new Unsupported("advice " + name + " has no @Advice.OnMethodEnter or @Advice.OnMethodExit method");
+        }
+        if (exit != null && enter != null) {
+            for (Param param : exit.params) {
+                if (param.kind == ENTER && enter.returnType.getSort() == Type.VOID) {
+                    throw new Unsupported("advice " + name + ": @Advice.Enter with a void enter method");
+                }
+            }
+        }
+        return new AdviceClass(name, bytes, reader.version, enter, exit);
+    }
+
+    private static boolean isAdvice(String descriptor, String simpleName) {
+        return descriptor.endsWith(ADVICE + simpleName + ";");
+    }
+
+    /** One advice method. */
+    static final class Method {
+        final String name;
+        final String descriptor;
+        final boolean isEnter;
+        final Type returnType;
+        final Param[] params;
+        /** Slots the parameters take (the method is static). */
+        final int paramSlots;
+        boolean suppress;
+        boolean onThrowable;
+        String problem;
+        /** How many try/catch blocks its code has; -1 until {@link #hasTryCatchBlocks} read them. */
+        private int tryCatchBlocks = -1;
+
+        Method(String name, String descriptor, boolean isEnter) {
+            this.name = name;
+            this.descriptor = descriptor;
+            this.isEnter = isEnter;
+            this.returnType = Type.getReturnType(descriptor);
+            Type[] types = Type.getArgumentTypes(descriptor);
+            this.params = new Param[types.length];
+            int slot = 0;
+            for (int i = 0; i < types.length; i++) {
+                params[i] = new Param(types[i], slot);
+                slot += types[i].getSize();
+            }
+            this.paramSlots = slot;
+        }
+
+        /** The parameter in advice slot {@code slot}, or null for one of the method's own locals. */
+        Param paramAt(int slot) {
+            for (Param param : params) {
+                if (param.slot == slot) {
+                    return param;
+                }
+            }
+            return null;
+        }
+
+        /**
+         * Whether its code has try/catch blocks (read from the code the first time: {@link #read} skips it); a
+         * benign race, every reader finds the same.
+         */
+        boolean hasTryCatchBlocks(byte[] classFile) {
+            int known = tryCatchBlocks;
+            if (known < 0) {
+                known = countTryCatchBlocks(classFile);
+                tryCatchBlocks = known;
+            }
+            return known > 0;
+        }
+
+        private int countTryCatchBlocks(byte[] classFile) {
+            int[] count = new int[1];
+            new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public MethodVisitor visitMethod(int access, String methodName, String methodDescriptor,
+                        String signature, String[] exceptions) {
+                    if (!methodName.equals(name) || !methodDescriptor.equals(descriptor)) {
+                        return null;
+                    }
+                    return new MethodVisitor(Opcodes.ASM9) {
+                        @Override
+                        public void visitTryCatchBlock(net.bytebuddy.jar.asm.Label start, net.bytebuddy.jar.asm.Label end,
+                                net.bytebuddy.jar.asm.Label handler, String type) {
+                            count[0]++;
+                        }
+                    };
+                }
+            }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+            return count[0];
+        }
+
+        void fail(String why) {
+            if (problem == null) {
+                problem = why;
+            }
+        }
+    }
+
+    /** One parameter of an advice method, and what it stands for. */
+    static final class Param {
+        final Type type;
+        final int slot;
+        int kind;
+        int index = -1;
+        String name = "";
+        boolean readOnly = true;
+        boolean dynamic;
+
+        Param(Type type, int slot) {
+            this.type = type;
+            this.slot = slot;
+        }
+    }
+
+    private static final class Reader extends ClassVisitor {
+        final List<Method> methods = new ArrayList<>(2);
+        int version;
+
+        Reader() {
+            super(Opcodes.ASM9);
+        }
+
+        @Override
+        public void visit(int version, int access, String name, String signature, String superName,
+                String[] interfaces) {
+            this.version = version & 0xFFFF;
+        }
+
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                String[] exceptions) {
+            if ((access & Opcodes.ACC_STATIC) == 0) {
+                return null;
+            }
+            return new MethodVisitor(Opcodes.ASM9) {
+                Method method;
+
+                @Override
+                public AnnotationVisitor visitAnnotation(String annotation, boolean visible) {
+                    boolean enter = isAdvice(annotation, "OnMethodEnter");
+                    if (!enter && !isAdvice(annotation, "OnMethodExit")) {
+                        return null;
+                    }
+                    method = new Method(name, descriptor, enter);
+                    methods.add(method);
+                    Method m = method;
+                    return new AnnotationVisitor(Opcodes.ASM9) {
+                        @Override
+                        public void visit(String attribute, Object value) {
+                            if ("suppress".equals(attribute)) {
+                                m.suppress = isThrowable(value);
+                                if (!m.suppress && !isNoException(value)) {
+                                    m.fail("suppress = " + value + " (only Throwable is supported)");
+                                }
+                            } else if ("onThrowable".equals(attribute)) {
+                                m.onThrowable = isThrowable(value);
+                                if (!m.onThrowable && !isNoException(value)) {
+                                    m.fail("onThrowable = " + value + " (only Throwable is supported)");
+                                }
+                            } else if ("inline".equals(attribute) && Boolean.FALSE.equals(value)) {
+                                m.fail("inline = false");
+                            } else if ("skipOn".equals(attribute) || "repeatOn".equals(attribute)) {
+                                if (!isVoid(value)) {
+                                    m.fail(attribute);
+                                }
+                            } else if (!"prependLineNumber".equals(attribute) && !"backupArguments".equals(attribute)) {
+                                m.fail("attribute " + attribute);
+                            }
+                        }
+                    };
+                }
+
+                @Override
+                public AnnotationVisitor visitParameterAnnotation(int parameter, String annotation, boolean visible) {
+                    if (method == null || parameter >= method.params.length) {
+                        return null;
+                    }
+                    Param param = method.params[parameter];
+                    Method m = method;
+                    if (isAdvice(annotation, "Argument")) {
+                        param.kind = ARGUMENT;
+                    } else if (isAdvice(annotation, "This")) {
+                        param.kind = THIS;
+                    } else if (isAdvice(annotation, "Return")) {
+                        param.kind = RETURN;
+                    } else if (isAdvice(annotation, "Enter")) {
+                        param.kind = ENTER;
+                    } else if (isAdvice(annotation, "Local")) {
+                        param.kind = LOCAL;
+                        param.readOnly = false;
+                    } else if (isAdvice(annotation, "FieldValue")) {
+                        param.kind = FIELD;
+                    } else if (isAdvice(annotation, "AllArguments")) {
+                        param.kind = ALL_ARGUMENTS;
+                    } else if (isAdvice(annotation, "Thrown")) {
+                        param.kind = THROWN;
+                    } else {
+                        m.fail("parameter annotation " + annotation);
+                        return null;
+                    }
+                    return new AnnotationVisitor(Opcodes.ASM9) {
+                        @Override
+                        public void visit(String attribute, Object value) {
+                            if ("value".equals(attribute) && value instanceof Integer) {
+                                param.index = (Integer) value;
+                            } else if ("value".equals(attribute) && value instanceof String) {
+                                param.name = (String) value;
+                            } else if ("readOnly".equals(attribute) && param.kind != LOCAL) {
+                                param.readOnly = (Boolean) value;
+                            } else if ("optional".equals(attribute) && Boolean.FALSE.equals(value)) {
+                                return;
+                            } else {
+                                m.fail("parameter attribute " + attribute + " = " + value);
+                            }
+                        }
+
+                        @Override
+                        public void visitEnum(String attribute, String descriptor, String value) {
+                            if ("typing".equals(attribute)) {
+                                param.dynamic = "DYNAMIC".equals(value);
+                            } else {
+                                m.fail("parameter attribute " + attribute + " = " + value);
+                            }
+                        }
+                    };
+                }
+
+                @Override
+                public void visitEnd() {
+                    if (method == null) {
+                        return;
+                    }
+                    for (Param param : method.params) {
+                        if (param.kind == 0) {
+                            method.fail("a parameter without an advice annotation");
+                        } else if (param.kind == ARGUMENT && param.index < 0) {
+                            method.fail("@Argument without an index");
+                        } else if ((param.kind == LOCAL || param.kind == FIELD) && param.name.isEmpty()) {
+                            method.fail("@Local or @FieldValue without a name");
+                        } else if (method.isEnter && (param.kind == RETURN || param.kind == ENTER)) {
+                            method.fail("@Return or @Enter in an enter method");
+                        } else if (!param.readOnly && (param.kind == THIS || param.kind == ENTER
+                                || param.kind == ALL_ARGUMENTS)) {
+                            method.fail("a writable @This, @Enter or @AllArguments");
+                        }
+                    }
+                    if (!method.isEnter && method.onThrowable && !method.suppress) {
+                        method.fail("onThrowable without suppress");
+                    }
+                }
+            };
+        }
+    }
+
+    private static boolean isThrowable(Object value) {
+        return value instanceof Type && "java/lang/Throwable".equals(((Type) value).getInternalName());
+    }
+
+    /** Byte Buddy's default for suppress and onThrowable, {@code Advice.NoExceptionHandler} (any relocation). */
+    private static boolean isNoException(Object value) {
+        return value instanceof Type && ((Type) value).getInternalName().endsWith("/asm/Advice$NoExceptionHandler");
+    }
+
+    private static boolean isVoid(Object value) {
+        return value instanceof Type && ((Type) value).getSort() == Type.VOID
+                || value instanceof Type && "java/lang/Void".equals(((Type) value).getInternalName());
+    }
+}
