@@ -5,6 +5,7 @@ import java.util.List;
 import net.bytebuddy.jar.asm.AnnotationVisitor;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
@@ -18,13 +19,40 @@ import net.bytebuddy.jar.asm.Type;
  */
 final class AdviceClass {
 
-    static final int ARGUMENT = 1;
-    static final int THIS = 2;
-    static final int RETURN = 3;
-    static final int ENTER = 4;
-    static final int LOCAL = 5;
-    static final int FIELD = 6;
-    static final int ALL_ARGUMENTS = 7;
+    /** What an advice method's parameter stands for: its {@code @Advice} annotation. */
+    enum Kind {
+        /** {@code @Advice.Argument(index)}. */
+        ARGUMENT("Argument"),
+        /** {@code @Advice.This}. */
+        THIS("This"),
+        /** {@code @Advice.Return}: exit advice only. */
+        RETURN("Return"),
+        /** {@code @Advice.Enter}, the enter advice's return value: exit advice only. */
+        ENTER("Enter"),
+        /** {@code @Advice.Local(name)}, shared by the enter and exit advice; always writable. */
+        LOCAL("Local"),
+        /** {@code @Advice.FieldValue(name)}, a field the instrumented class declares. */
+        FIELD_VALUE("FieldValue"),
+        /** {@code @Advice.AllArguments}, an {@code Object[]} of the arguments. */
+        ALL_ARGUMENTS("AllArguments");
+
+        /** The annotation's simple name, {@code Advice.} omitted. */
+        final String annotation;
+
+        Kind(String annotation) {
+            this.annotation = annotation;
+        }
+
+        /** The kind whose annotation this descriptor names (Byte Buddy relocated or not), or null. */
+        static Kind of(String descriptor) {
+            for (Kind kind : values()) {
+                if (isAdvice(descriptor, kind.annotation)) {
+                    return kind;
+                }
+            }
+            return null;
+        }
+    }
 
     private static final String ADVICE = "/asm/Advice$";
 
@@ -73,7 +101,7 @@ final class AdviceClass {
         }
         if (exit != null && enter != null) {
             for (Param param : exit.params) {
-                if (param.kind == ENTER && enter.returnType.getSort() == Type.VOID) {
+                if (param.kind == Kind.ENTER && enter.returnType.getSort() == Type.VOID) {
                     throw new Unsupported("advice " + name + ": @Advice.Enter with a void enter method");
                 }
             }
@@ -149,8 +177,7 @@ final class AdviceClass {
                     }
                     return new MethodVisitor(Opcodes.ASM9) {
                         @Override
-                        public void visitTryCatchBlock(net.bytebuddy.jar.asm.Label start, net.bytebuddy.jar.asm.Label end,
-                                net.bytebuddy.jar.asm.Label handler, String type) {
+                        public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
                             count[0]++;
                         }
                     };
@@ -170,7 +197,8 @@ final class AdviceClass {
     static final class Param {
         final Type type;
         final int slot;
-        int kind;
+        /** Null until its annotation is read: a parameter without one is refused. */
+        Kind kind;
         int index = -1;
         String name = "";
         boolean readOnly = true;
@@ -193,7 +221,7 @@ final class AdviceClass {
         @Override
         public void visit(int version, int access, String name, String signature, String superName,
                 String[] interfaces) {
-            this.version = version & 0xFFFF;
+            this.version = AsmWeaver.majorVersion(version);
         }
 
         @Override
@@ -247,25 +275,13 @@ final class AdviceClass {
                     }
                     Param param = method.params[parameter];
                     Method m = method;
-                    if (isAdvice(annotation, "Argument")) {
-                        param.kind = ARGUMENT;
-                    } else if (isAdvice(annotation, "This")) {
-                        param.kind = THIS;
-                    } else if (isAdvice(annotation, "Return")) {
-                        param.kind = RETURN;
-                    } else if (isAdvice(annotation, "Enter")) {
-                        param.kind = ENTER;
-                    } else if (isAdvice(annotation, "Local")) {
-                        param.kind = LOCAL;
-                        param.readOnly = false;
-                    } else if (isAdvice(annotation, "FieldValue")) {
-                        param.kind = FIELD;
-                    } else if (isAdvice(annotation, "AllArguments")) {
-                        param.kind = ALL_ARGUMENTS;
-                    } else {
+                    param.kind = Kind.of(annotation);
+                    if (param.kind == null) {
                         m.fail("parameter annotation " + annotation);
                         return null;
                     }
+                    // a local is there to be written: Byte Buddy's @Local has no readOnly
+                    param.readOnly = param.kind != Kind.LOCAL;
                     return new AnnotationVisitor(Opcodes.ASM9) {
                         @Override
                         public void visit(String attribute, Object value) {
@@ -273,7 +289,7 @@ final class AdviceClass {
                                 param.index = (Integer) value;
                             } else if ("value".equals(attribute) && value instanceof String) {
                                 param.name = (String) value;
-                            } else if ("readOnly".equals(attribute) && param.kind != LOCAL) {
+                            } else if ("readOnly".equals(attribute) && param.kind != Kind.LOCAL) {
                                 param.readOnly = (Boolean) value;
                             } else if ("optional".equals(attribute) && Boolean.FALSE.equals(value)) {
                                 return;
@@ -299,16 +315,17 @@ final class AdviceClass {
                         return;
                     }
                     for (Param param : method.params) {
-                        if (param.kind == 0) {
+                        if (param.kind == null) {
                             method.fail("a parameter without an advice annotation");
-                        } else if (param.kind == ARGUMENT && param.index < 0) {
+                        } else if (param.kind == Kind.ARGUMENT && param.index < 0) {
                             method.fail("@Argument without an index");
-                        } else if ((param.kind == LOCAL || param.kind == FIELD) && param.name.isEmpty()) {
+                        } else if ((param.kind == Kind.LOCAL || param.kind == Kind.FIELD_VALUE)
+                                && param.name.isEmpty()) {
                             method.fail("@Local or @FieldValue without a name");
-                        } else if (method.isEnter && (param.kind == RETURN || param.kind == ENTER)) {
+                        } else if (method.isEnter && (param.kind == Kind.RETURN || param.kind == Kind.ENTER)) {
                             method.fail("@Return or @Enter in an enter method");
-                        } else if (!param.readOnly && (param.kind == THIS || param.kind == ENTER
-                                || param.kind == ALL_ARGUMENTS)) {
+                        } else if (!param.readOnly && (param.kind == Kind.THIS || param.kind == Kind.ENTER
+                                || param.kind == Kind.ALL_ARGUMENTS)) {
                             method.fail("a writable @This, @Enter or @AllArguments");
                         }
                     }
