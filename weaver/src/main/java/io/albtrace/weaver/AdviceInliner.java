@@ -66,6 +66,7 @@ final class AdviceInliner extends MethodVisitor {
     // the method woven
     private final String owner;
     private final String methodName;
+    private final String methodDescriptor;
     private final int classVersion;
     /** Whether the class file has stack map frames (version 50 and later), and the woven method must have them. */
     private final boolean frames;
@@ -111,6 +112,7 @@ final class AdviceInliner extends MethodVisitor {
         super(Opcodes.ASM9, next);
         this.owner = owner;
         this.methodName = name;
+        this.methodDescriptor = descriptor;
         this.classVersion = classVersion;
         this.frames = classVersion >= Opcodes.V1_6;
         this.isStatic = (access & Opcodes.ACC_STATIC) != 0;
@@ -471,7 +473,15 @@ final class AdviceInliner extends MethodVisitor {
         locals = Math.max(locals, slots.adviceSlotsEnd + adviceMaxLocals);
         // adviceMaxLocals counts from adviceSlotsEnd, so this is more than the exit advice needs: harmless slack
         locals = Math.max(locals, slots.exitAdviceLocals + adviceMaxLocals);
-        mv.visitMaxs(Math.max(maxStack, adviceMaxStack + SUBSTITUTION_STACK), locals);
+        int stack = Math.max(maxStack, adviceMaxStack + SUBSTITUTION_STACK);
+        // ASM writes both as they are, cut to 16 bits: a class the JVM would refuse to load
+        if (locals > TooLarge.CLASS_FILE_LIMIT) {
+            throw TooLarge.method(owner, methodName + methodDescriptor, locals, "local variable slots");
+        }
+        if (stack > TooLarge.CLASS_FILE_LIMIT) {
+            throw TooLarge.method(owner, methodName + methodDescriptor, stack, "operand stack slots");
+        }
+        mv.visitMaxs(stack, locals);
     }
 
     /**

@@ -38,6 +38,7 @@ final class AsmWeaver {
      * The changed class file, or null to leave the class as it is; {@code quiet} as for {@link ByteBuddyWeaver}.
      *
      * @throws Unsupported when Byte Buddy must weave this class instead
+     * @throws TooLarge when the woven class would be over a limit of the class file
      */
     static byte[] weave(String binaryName, byte[] bytes, ClassLoader loader, ClassLoader agentLoader,
             List<Installer.Target> targets, boolean quiet) {
@@ -81,7 +82,7 @@ final class AsmWeaver {
                 return visitor;
             }
         }, ClassReader.EXPAND_FRAMES);
-        byte[] changed = writer.toByteArray();
+        byte[] changed = TooLarge.classFile(writer, binaryName);
         if (!quiet && Config.current().debug()) {
             Log.warn("debug: instrumented " + binaryName + " (" + collector.names + ") in "
                     + (loader == null ? "the bootstrap class loader" : loader.toString()) + ", "

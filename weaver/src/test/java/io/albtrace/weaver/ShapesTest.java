@@ -152,7 +152,7 @@ class ShapesTest {
             deep.visitEnd();
         });
         // COMPUTE_MAXS gave deep a max_stack of 2: declare the largest there is instead
-        original = withMaxStack(original, "deep", 65_535);
+        original = withMaxs(original, "deep", 65_535, KEEP);
         TypeInstrumentation limits = instrumentation("gen.Limits", target -> {
             target.applyAdvice(named("big").or(named("deep")), ADVICE + "Int");
             return null;
@@ -244,7 +244,7 @@ class ShapesTest {
     }
 
     /** A public class with a constructor and the methods {@code methods} adds, frames and maxs computed. */
-    private static byte[] generated(String name, java.util.function.Consumer<ClassWriter> methods) {
+    static byte[] generated(String name, java.util.function.Consumer<ClassWriter> methods) {
         ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_FRAMES);
         writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC, name.replace('.', '/'), null, "java/lang/Object", null);
         MethodVisitor init = writer.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
@@ -259,7 +259,11 @@ class ShapesTest {
         return writer.toByteArray();
     }
 
-    private static byte[] withMaxStack(byte[] bytes, String method, int maxStack) {
+    /** {@link #withMaxs}: the value as it is. */
+    static final int KEEP = -1;
+
+    /** The class with {@code method}'s max_stack and max_locals declared as these (or {@link #KEEP}). */
+    static byte[] withMaxs(byte[] bytes, String method, int maxStack, int maxLocals) {
         org.objectweb.asm.ClassReader reader = new org.objectweb.asm.ClassReader(bytes);
         ClassWriter writer = new ClassWriter(reader, 0);
         reader.accept(new org.objectweb.asm.ClassVisitor(Opcodes.ASM9, writer) {
@@ -270,7 +274,8 @@ class ShapesTest {
                 return !name.equals(method) ? next : new MethodVisitor(Opcodes.ASM9, next) {
                     @Override
                     public void visitMaxs(int stack, int locals) {
-                        super.visitMaxs(maxStack, locals);
+                        super.visitMaxs(maxStack == KEEP ? stack : maxStack,
+                                maxLocals == KEEP ? locals : maxLocals);
                     }
                 };
             }
