@@ -14,8 +14,10 @@ import net.bytebuddy.jar.asm.Type;
  * An advice class as {@link AsmWeaver} reads it from its class file: its {@code @Advice.OnMethodEnter} and
  * {@code @Advice.OnMethodExit} methods and what each parameter stands for. Only the annotations and attributes the
  * agent's advice uses are understood; anything else makes the class {@link Unsupported}, and the caller falls back
- * to Byte Buddy's own {@code Advice}, which understands all of them. Nothing is loaded: the annotations are read as
- * descriptors, which end the same whether Byte Buddy is relocated (the agent jar) or not (module tests).
+ * to Byte Buddy's own {@code Advice}, which understands all of them. Among them {@code @Advice.Thrown}, which the
+ * agent's advice does not use (a module's tests fail on any class left to Byte Buddy, so a new advice that uses it
+ * is noticed there). Nothing is loaded: the annotations are read as descriptors, which end the same whether Byte
+ * Buddy is relocated (the agent jar) or not (module tests).
  */
 final class AdviceClass {
 
@@ -275,6 +277,12 @@ final class AdviceClass {
                     }
                     Param param = method.params[parameter];
                     Method m = method;
+                    if (isAdvice(annotation, "Thrown")) {
+                        // no advice of the agent uses it: refused rather than one more substitution to prove
+                        // against Byte Buddy's
+                        m.fail("@Advice.Thrown (Byte Buddy's Advice weaves it)");
+                        return null;
+                    }
                     param.kind = Kind.of(annotation);
                     if (param.kind == null) {
                         m.fail("parameter annotation " + annotation);

@@ -9,6 +9,7 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.albtrace.weaver.fixtures.ShapeAdvice;
 import java.lang.reflect.Constructor;
@@ -87,6 +88,34 @@ class ShapesTest {
         }
         out.add("effects " + effects);
         return out;
+    }
+
+    /**
+     * {@code @Advice.Thrown} (the agent's advice does not use it): the ASM weaver refuses the advice before weaving
+     * anything, and the installer has Byte Buddy weave the class, which gives the exit advice what was thrown.
+     */
+    @Test
+    void thrownIsLeftToByteBuddy() throws Exception {
+        String advice = ADVICE + "Thrown";
+        Unsupported refused = assertThrows(Unsupported.class,
+                () -> AdviceClass.read(advice, AsmWeaverTest.bytes(advice)));
+        assertEquals("advice " + advice + ".exit: @Advice.Thrown (Byte Buddy's Advice weaves it)",
+                refused.getMessage());
+        TypeInstrumentation nested = instrumentation(SHAPES,
+                target -> { target.applyAdvice(named("nested"), advice); return null; });
+        byte[] woven = Installer.weave(SHAPES, AsmWeaverTest.bytes(SHAPES), null, getClass().getClassLoader(),
+                targets(nested), false);
+        assertEquals(refused.getMessage(), Installer.wovenByByteBuddy().get(SHAPES));
+        List<String> seen = exercise(SHAPES, woven, type -> {
+            List<String> out = new ArrayList<>();
+            for (int path : new int[] {0, 3}) {
+                call(out, "nested", () -> method(type, "nested").invoke(null, path));
+            }
+            return out;
+        });
+        assertEquals(List.of("exit thrown null -> early", "nested early",
+                "exit thrown java.lang.UnsupportedOperationException: three -> null",
+                "nested threw java.lang.UnsupportedOperationException: three"), seen);
     }
 
     @Test
@@ -215,18 +244,21 @@ class ShapesTest {
 
     /** Woven by the ASM weaver ({@code asm}, which must not fall back) or by Byte Buddy's Advice. */
     private byte[] weave(String name, byte[] original, TypeInstrumentation type, boolean asm) {
-        List<Installer.Target> targets = Collections.singletonList(new Installer.Target(
-                new InstrumentationModule("test-shapes") {
-                    @Override
-                    public List<TypeInstrumentation> typeInstrumentations() {
-                        return Collections.singletonList(type);
-                    }
-                }, type));
+        List<Installer.Target> targets = targets(type);
         ClassLoader loader = getClass().getClassLoader();
         byte[] woven = asm ? AsmWeaver.weave(name, original, null, loader, targets, false)
                 : ByteBuddyWeaver.weave(name, original, null, loader, targets, false);
         assertNotNull(woven);
         return woven;
+    }
+
+    private static List<Installer.Target> targets(TypeInstrumentation type) {
+        return Collections.singletonList(new Installer.Target(new InstrumentationModule("test-shapes") {
+            @Override
+            public List<TypeInstrumentation> typeInstrumentations() {
+                return Collections.singletonList(type);
+            }
+        }, type));
     }
 
     private static TypeInstrumentation instrumentation(String name, Function<AdviceTarget, Void> transform) {
