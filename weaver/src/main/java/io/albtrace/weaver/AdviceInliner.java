@@ -1111,11 +1111,15 @@ final class AdviceInliner extends MethodVisitor {
             return field;
         }
 
+        /** Pushes a count or index of the arguments (a method has at most 255). */
         private void pushInt(int value) {
             if (value <= 5) {
+                // ICONST_0 to ICONST_5 are consecutive opcodes
                 mv.visitInsn(Opcodes.ICONST_0 + value);
-            } else {
+            } else if (value <= Byte.MAX_VALUE) {
                 mv.visitIntInsn(Opcodes.BIPUSH, value);
+            } else {
+                mv.visitIntInsn(Opcodes.SIPUSH, value);
             }
         }
 

@@ -157,6 +157,40 @@ class ShapesTest {
     }
 
     @Test
+    void moreArgumentsThanAByteCounts() throws Exception {
+        // static int sum(int a0, ..., int a129): @AllArguments needs an array of 130, past BIPUSH's 127
+        int count = 130;
+        String descriptor = "(" + "I".repeat(count) + ")I";
+        byte[] original = generated("gen.Sum", writer -> {
+            MethodVisitor sum = writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "sum", descriptor, null,
+                    null);
+            sum.visitCode();
+            sum.visitVarInsn(Opcodes.ILOAD, 0);
+            for (int i = 1; i < count; i++) {
+                sum.visitVarInsn(Opcodes.ILOAD, i);
+                sum.visitInsn(Opcodes.IADD);
+            }
+            sum.visitInsn(Opcodes.IRETURN);
+            sum.visitMaxs(0, 0);
+            sum.visitEnd();
+        });
+        TypeInstrumentation sum = instrumentation("gen.Sum",
+                target -> { target.applyAdvice(named("sum"), ADVICE + "Int"); return null; });
+        Object[] arguments = new Object[count];
+        for (int i = 0; i < count; i++) {
+            arguments[i] = i;
+        }
+        Function<Class<?>, List<String>> calls = type -> {
+            List<String> out = new ArrayList<>();
+            call(out, "sum", () -> method(type, "sum").invoke(null, arguments));
+            return out;
+        };
+        List<String> asm = exercise("gen.Sum", weave("gen.Sum", original, sum, true), calls::apply);
+        assertEquals(exercise("gen.Sum", weave("gen.Sum", original, sum, false), calls::apply), asm);
+        assertEquals(List.of("exit " + java.util.Arrays.toString(arguments) + " -> 8385", "sum 16770"), asm);
+    }
+
+    @Test
     void methodsAtTheLimits() throws Exception {
         // big(int): iinc 21,500 times (64,500 bytes of the 65,535 a method may have); deep(int): max_stack 65,535
         byte[] original = generated("gen.Limits", writer -> {
