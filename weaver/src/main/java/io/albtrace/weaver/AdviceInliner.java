@@ -99,8 +99,8 @@ final class AdviceInliner extends MethodVisitor {
     private final Map<Label, Integer> labelDepths = new IdentityHashMap<>();
     /** The largest operand stack the advice's code needs. */
     private int adviceMaxStack;
-    /** The local variable slots the advice's code needs past {@link SlotLayout#adviceSlotsEnd}, as counted below. */
-    private int adviceMaxLocals;
+    /** The first slot past the advice's own locals, in either phase ({@link SlotLayout}). */
+    private int adviceLocalsEnd;
     /** Whether the prologue (the advice's try/catch blocks, its slots set, the enter advice) is written. */
     private boolean begun;
     /** The enter and exit advice, their try/catch blocks registered by the prologue; null for none. */
@@ -257,7 +257,7 @@ final class AdviceInliner extends MethodVisitor {
 
     /** The frame's items for {@code this} and the parameters, one TOP a slot where the frame lists none. */
     private List<Object> parameterFrameItems(Object[] local, int parameterItems) {
-        List<Object> items = new ArrayList<>(argumentTypes.length + 1);
+        List<Object> items = new ArrayList<>(argumentTypes.length + 1); // and this
         int slot = 0;
         for (int i = 0; i < parameterItems; i++) {
             items.add(local[i]);
@@ -465,14 +465,11 @@ final class AdviceInliner extends MethodVisitor {
     @Override
     public void visitMaxs(int maxStack, int maxLocals) {
         begin();
-        int locals = maxLocals + slots.shift;
         if (advice.exit != null) {
             writeExit();
-            locals = Math.max(locals, slots.exitAdviceLocals + 1);
         }
-        locals = Math.max(locals, slots.adviceSlotsEnd + adviceMaxLocals);
-        // adviceMaxLocals counts from adviceSlotsEnd, so this is more than the exit advice needs: harmless slack
-        locals = Math.max(locals, slots.exitAdviceLocals + adviceMaxLocals);
+        // the method's own locals, moved up, and the advice's own (in each phase past every slot its frames list)
+        int locals = Math.max(maxLocals + slots.shift, adviceLocalsEnd);
         int stack = Math.max(maxStack, adviceMaxStack + SUBSTITUTION_STACK);
         // ASM writes both as they are, cut to 16 bits: a class the JVM would refuse to load
         if (locals > TooLarge.CLASS_FILE_LIMIT) {
@@ -547,6 +544,7 @@ final class AdviceInliner extends MethodVisitor {
 
     /** {@code this}, the parameters and the advice's slots, as frame items: what the advice's frames start with. */
     private List<Object> adviceFrameLocals(Phase phase) {
+        // room for this, the parameters, the advice's slots, the return value and the throwable
         List<Object> locals = new ArrayList<>(argumentTypes.length + adviceSlotItems.size() + 3);
         if (!isStatic) {
             locals.add(isConstructor && phase == Phase.ENTER ? Opcodes.UNINITIALIZED_THIS : owner);
@@ -635,8 +633,7 @@ final class AdviceInliner extends MethodVisitor {
         // the method's own first instruction may carry a frame of its own: not at the same offset as this one
         mv.visitInsn(Opcodes.NOP);
         adviceMaxStack = Math.max(adviceMaxStack, copier.maxStack);
-        adviceMaxLocals = Math.max(adviceMaxLocals,
-                copier.localsBase - slots.adviceSlotsEnd + copier.maxLocals - method.paramSlots);
+        adviceLocalsEnd = Math.max(adviceLocalsEnd, copier.localsBase + copier.maxLocals - method.paramSlots);
     }
 
     // ---- values and types ----
