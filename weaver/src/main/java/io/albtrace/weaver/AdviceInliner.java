@@ -41,7 +41,10 @@ import net.bytebuddy.jar.asm.TypePath;
  * </pre>
  * The class file must be read with {@code EXPAND_FRAMES}. Whatever this cannot do safely (a return with more than
  * its value on the operand stack, {@code onThrowable} on a constructor, a class without stack map frames and an
- * exit advice) throws {@link Unsupported} before the class is defined, and Byte Buddy weaves it instead.
+ * exit advice) throws {@link Unsupported} before the class is defined, and Byte Buddy weaves it instead. A woven
+ * method over the class file's limits of local variable or operand stack slots throws {@link TooLarge} (and ASM's
+ * writer, past 65,535 bytes of code, its own exception, which {@link AsmWeaver} turns into one): the class is left
+ * as it is.
  */
 final class AdviceInliner extends MethodVisitor {
 
