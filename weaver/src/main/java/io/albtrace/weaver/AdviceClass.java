@@ -212,6 +212,7 @@ final class AdviceClass {
         }
     }
 
+    /** The advice methods of a class file: its static methods with {@code @OnMethodEnter} or {@code @OnMethodExit}. */
     private static final class Reader extends ClassVisitor {
         final List<Method> methods = new ArrayList<>(2);
         int version;
@@ -229,119 +230,156 @@ final class AdviceClass {
         @Override
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                 String[] exceptions) {
-            if ((access & Opcodes.ACC_STATIC) == 0) {
+            return (access & Opcodes.ACC_STATIC) == 0 ? null : new MethodReader(name, descriptor, methods);
+        }
+    }
+
+    /** One static method: an advice method once its annotation is seen, and then what its parameters stand for. */
+    private static final class MethodReader extends MethodVisitor {
+        private final String name;
+        private final String descriptor;
+        private final List<Method> methods;
+        /** Null until the method's advice annotation is seen (and for a method without one). */
+        private Method method;
+
+        MethodReader(String name, String descriptor, List<Method> methods) {
+            super(Opcodes.ASM9);
+            this.name = name;
+            this.descriptor = descriptor;
+            this.methods = methods;
+        }
+
+        @Override
+        public AnnotationVisitor visitAnnotation(String annotation, boolean visible) {
+            boolean enter = isAdvice(annotation, "OnMethodEnter");
+            if (!enter && !isAdvice(annotation, "OnMethodExit")) {
                 return null;
             }
-            return new MethodVisitor(Opcodes.ASM9) {
-                Method method;
+            method = new Method(name, descriptor, enter);
+            methods.add(method);
+            return new AdviceAttributes(method);
+        }
 
-                @Override
-                public AnnotationVisitor visitAnnotation(String annotation, boolean visible) {
-                    boolean enter = isAdvice(annotation, "OnMethodEnter");
-                    if (!enter && !isAdvice(annotation, "OnMethodExit")) {
-                        return null;
-                    }
-                    method = new Method(name, descriptor, enter);
-                    methods.add(method);
-                    Method m = method;
-                    return new AnnotationVisitor(Opcodes.ASM9) {
-                        @Override
-                        public void visit(String attribute, Object value) {
-                            if ("suppress".equals(attribute)) {
-                                m.suppress = isThrowable(value);
-                                if (!m.suppress && !isNoException(value)) {
-                                    m.fail("suppress = " + value + " (only Throwable is supported)");
-                                }
-                            } else if ("onThrowable".equals(attribute)) {
-                                m.onThrowable = isThrowable(value);
-                                if (!m.onThrowable && !isNoException(value)) {
-                                    m.fail("onThrowable = " + value + " (only Throwable is supported)");
-                                }
-                            } else if ("inline".equals(attribute) && Boolean.FALSE.equals(value)) {
-                                m.fail("inline = false");
-                            } else if ("skipOn".equals(attribute) || "repeatOn".equals(attribute)) {
-                                if (!isVoid(value)) {
-                                    m.fail(attribute);
-                                }
-                            } else if (!"prependLineNumber".equals(attribute) && !"backupArguments".equals(attribute)) {
-                                m.fail("attribute " + attribute);
-                            }
-                        }
-                    };
+        @Override
+        public AnnotationVisitor visitParameterAnnotation(int parameter, String annotation, boolean visible) {
+            if (method == null || parameter >= method.params.length) {
+                return null;
+            }
+            if (isAdvice(annotation, "Thrown")) {
+                // no advice of the agent uses it: refused rather than one more substitution to prove
+                // against Byte Buddy's
+                method.fail("@Advice.Thrown (Byte Buddy's Advice weaves it)");
+                return null;
+            }
+            Param param = method.params[parameter];
+            param.kind = Kind.of(annotation);
+            if (param.kind == null) {
+                method.fail("parameter annotation " + annotation);
+                return null;
+            }
+            // a local is there to be written: Byte Buddy's @Local has no readOnly
+            param.readOnly = param.kind != Kind.LOCAL;
+            return new ParamAttributes(method, param);
+        }
+
+        @Override
+        public void visitEnd() {
+            if (method == null) {
+                return;
+            }
+            for (Param param : method.params) {
+                String problem = problemOf(param);
+                if (problem != null) {
+                    method.fail(problem);
                 }
+            }
+            if (!method.isEnter && method.onThrowable && !method.suppress) {
+                method.fail("onThrowable without suppress");
+            }
+        }
 
-                @Override
-                public AnnotationVisitor visitParameterAnnotation(int parameter, String annotation, boolean visible) {
-                    if (method == null || parameter >= method.params.length) {
-                        return null;
-                    }
-                    Param param = method.params[parameter];
-                    Method m = method;
-                    if (isAdvice(annotation, "Thrown")) {
-                        // no advice of the agent uses it: refused rather than one more substitution to prove
-                        // against Byte Buddy's
-                        m.fail("@Advice.Thrown (Byte Buddy's Advice weaves it)");
-                        return null;
-                    }
-                    param.kind = Kind.of(annotation);
-                    if (param.kind == null) {
-                        m.fail("parameter annotation " + annotation);
-                        return null;
-                    }
-                    // a local is there to be written: Byte Buddy's @Local has no readOnly
-                    param.readOnly = param.kind != Kind.LOCAL;
-                    return new AnnotationVisitor(Opcodes.ASM9) {
-                        @Override
-                        public void visit(String attribute, Object value) {
-                            if ("value".equals(attribute) && value instanceof Integer) {
-                                param.index = (Integer) value;
-                            } else if ("value".equals(attribute) && value instanceof String) {
-                                param.name = (String) value;
-                            } else if ("readOnly".equals(attribute) && param.kind != Kind.LOCAL) {
-                                param.readOnly = (Boolean) value;
-                            } else if ("optional".equals(attribute) && Boolean.FALSE.equals(value)) {
-                                return;
-                            } else {
-                                m.fail("parameter attribute " + attribute + " = " + value);
-                            }
-                        }
+        /** What is wrong with a parameter as its annotation left it, or null. */
+        private String problemOf(Param param) {
+            if (param.kind == null) {
+                return "a parameter without an advice annotation";
+            } else if (param.kind == Kind.ARGUMENT && param.index < 0) {
+                return "@Argument without an index";
+            } else if ((param.kind == Kind.LOCAL || param.kind == Kind.FIELD_VALUE) && param.name.isEmpty()) {
+                return "@Local or @FieldValue without a name";
+            } else if (method.isEnter && (param.kind == Kind.RETURN || param.kind == Kind.ENTER)) {
+                return "@Return or @Enter in an enter method";
+            } else if (!param.readOnly
+                    && (param.kind == Kind.THIS || param.kind == Kind.ENTER || param.kind == Kind.ALL_ARGUMENTS)) {
+                return "a writable @This, @Enter or @AllArguments";
+            }
+            return null;
+        }
+    }
 
-                        @Override
-                        public void visitEnum(String attribute, String descriptor, String value) {
-                            if ("typing".equals(attribute)) {
-                                param.dynamic = "DYNAMIC".equals(value);
-                            } else {
-                                m.fail("parameter attribute " + attribute + " = " + value);
-                            }
-                        }
-                    };
+    /** The attributes of {@code @OnMethodEnter} or {@code @OnMethodExit}. */
+    private static final class AdviceAttributes extends AnnotationVisitor {
+        private final Method method;
+
+        AdviceAttributes(Method method) {
+            super(Opcodes.ASM9);
+            this.method = method;
+        }
+
+        @Override
+        public void visit(String attribute, Object value) {
+            if ("suppress".equals(attribute)) {
+                method.suppress = isThrowable(value);
+                if (!method.suppress && !isNoException(value)) {
+                    method.fail("suppress = " + value + " (only Throwable is supported)");
                 }
-
-                @Override
-                public void visitEnd() {
-                    if (method == null) {
-                        return;
-                    }
-                    for (Param param : method.params) {
-                        if (param.kind == null) {
-                            method.fail("a parameter without an advice annotation");
-                        } else if (param.kind == Kind.ARGUMENT && param.index < 0) {
-                            method.fail("@Argument without an index");
-                        } else if ((param.kind == Kind.LOCAL || param.kind == Kind.FIELD_VALUE)
-                                && param.name.isEmpty()) {
-                            method.fail("@Local or @FieldValue without a name");
-                        } else if (method.isEnter && (param.kind == Kind.RETURN || param.kind == Kind.ENTER)) {
-                            method.fail("@Return or @Enter in an enter method");
-                        } else if (!param.readOnly && (param.kind == Kind.THIS || param.kind == Kind.ENTER
-                                || param.kind == Kind.ALL_ARGUMENTS)) {
-                            method.fail("a writable @This, @Enter or @AllArguments");
-                        }
-                    }
-                    if (!method.isEnter && method.onThrowable && !method.suppress) {
-                        method.fail("onThrowable without suppress");
-                    }
+            } else if ("onThrowable".equals(attribute)) {
+                method.onThrowable = isThrowable(value);
+                if (!method.onThrowable && !isNoException(value)) {
+                    method.fail("onThrowable = " + value + " (only Throwable is supported)");
                 }
-            };
+            } else if ("inline".equals(attribute) && Boolean.FALSE.equals(value)) {
+                method.fail("inline = false");
+            } else if ("skipOn".equals(attribute) || "repeatOn".equals(attribute)) {
+                if (!isVoid(value)) {
+                    method.fail(attribute);
+                }
+            } else if (!"prependLineNumber".equals(attribute) && !"backupArguments".equals(attribute)) {
+                method.fail("attribute " + attribute);
+            }
+        }
+    }
+
+    /** The attributes of a parameter's advice annotation: its index or name, readOnly, typing. */
+    private static final class ParamAttributes extends AnnotationVisitor {
+        private final Method method;
+        private final Param param;
+
+        ParamAttributes(Method method, Param param) {
+            super(Opcodes.ASM9);
+            this.method = method;
+            this.param = param;
+        }
+
+        @Override
+        public void visit(String attribute, Object value) {
+            if ("value".equals(attribute) && value instanceof Integer) {
+                param.index = (Integer) value;
+            } else if ("value".equals(attribute) && value instanceof String) {
+                param.name = (String) value;
+            } else if ("readOnly".equals(attribute) && param.kind != Kind.LOCAL) {
+                param.readOnly = (Boolean) value;
+            } else if (!"optional".equals(attribute) || !Boolean.FALSE.equals(value)) {
+                method.fail("parameter attribute " + attribute + " = " + value);
+            }
+        }
+
+        @Override
+        public void visitEnum(String attribute, String descriptor, String value) {
+            if ("typing".equals(attribute)) {
+                param.dynamic = "DYNAMIC".equals(value);
+            } else {
+                method.fail("parameter attribute " + attribute + " = " + value);
+            }
         }
     }
 
