@@ -30,14 +30,14 @@ import net.bytebuddy.jar.asm.TypePath;
  * </ul>
  * The woven method, in order:
  * <pre>
- *   advice's try/catch blocks registered  (before the method's first label: see {@link #begin})
- *   advice's slots set to their default
- *   enter advice                           (its handler with suppress; its end)
- *   working copies of the parameters made  (with an exit advice)
- *   bodyStart:  the method's code          (each return: store the value, GOTO exitLabel)
- *   throwHandler: store the throwable       (onThrowable)
- *   exitLabel:  exit advice                 (its handler with suppress; its end)
- *               rethrow the throwable if any, return the value
+ *                 the advice's try/catch blocks registered (before the method's first label: {@link #begin})
+ *                 the advice's slots set to their default
+ *                 the enter advice                  (then its suppress handler; its end)
+ *                 the working copies of the parameters made (with an exit advice)
+ *   bodyStart:    the method's code                 (each return: the value stored, GOTO exitLabel)
+ *   throwHandler: the throwable stored              (onThrowable)
+ *   exitLabel:    the exit advice                   (then its suppress handler; its end)
+ *                 the throwable rethrown if there is one, else the value returned
  * </pre>
  * The class file must be read with {@code EXPAND_FRAMES}. Whatever this cannot do safely (a return with more than
  * its value on the operand stack, {@code onThrowable} on a constructor, a class without stack map frames and an
