@@ -5,6 +5,7 @@ import java.util.List;
 import net.bytebuddy.jar.asm.AnnotationVisitor;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
@@ -13,19 +14,48 @@ import net.bytebuddy.jar.asm.Type;
  * An advice class as {@link AsmWeaver} reads it from its class file: its {@code @Advice.OnMethodEnter} and
  * {@code @Advice.OnMethodExit} methods and what each parameter stands for. Only the annotations and attributes the
  * agent's advice uses are understood; anything else makes the class {@link Unsupported}, and the caller falls back
- * to Byte Buddy's own {@code Advice}, which understands all of them. Nothing is loaded: the annotations are read as
- * descriptors, which end the same whether Byte Buddy is relocated (the agent jar) or not (module tests).
+ * to Byte Buddy's own {@code Advice}, which understands all of them (a module's tests fail on any class left to
+ * Byte Buddy, so a new advice that needs more is noticed there). Nothing is loaded: the annotations are read as descriptors, which end the same whether Byte
+ * Buddy is relocated (the agent jar) or not (module tests).
  */
 final class AdviceClass {
 
-    static final int ARGUMENT = 1;
-    static final int THIS = 2;
-    static final int RETURN = 3;
-    static final int ENTER = 4;
-    static final int LOCAL = 5;
-    static final int FIELD = 6;
-    static final int ALL_ARGUMENTS = 7;
-    static final int THROWN = 8;
+    /** What an advice method's parameter stands for: its {@code @Advice} annotation. */
+    enum Kind {
+        /** {@code @Advice.Argument(index)}. */
+        ARGUMENT("Argument"),
+        /** {@code @Advice.This}. */
+        THIS("This"),
+        /** {@code @Advice.Return}: exit advice only. */
+        RETURN("Return"),
+        /** {@code @Advice.Enter}, the enter advice's return value: exit advice only. */
+        ENTER("Enter"),
+        /** {@code @Advice.Local(name)}, shared by the enter and exit advice; always writable. */
+        LOCAL("Local"),
+        /** {@code @Advice.FieldValue(name)}, a field the instrumented class declares. */
+        FIELD_VALUE("FieldValue"),
+        /** {@code @Advice.AllArguments}, an {@code Object[]} of the arguments. */
+        ALL_ARGUMENTS("AllArguments"),
+        /** {@code @Advice.Thrown}, what the method threw or null: exit advice only. */
+        THROWN("Thrown");
+
+        /** The annotation's simple name, {@code Advice.} omitted. */
+        final String annotation;
+
+        Kind(String annotation) {
+            this.annotation = annotation;
+        }
+
+        /** The kind whose annotation this descriptor names (Byte Buddy relocated or not), or null. */
+        static Kind of(String descriptor) {
+            for (Kind kind : values()) {
+                if (isAdvice(descriptor, kind.annotation)) {
+                    return kind;
+                }
+            }
+            return null;
+        }
+    }
 
     private static final String ADVICE = "/asm/Advice$";
 
@@ -74,7 +104,7 @@ final class AdviceClass {
         }
         if (exit != null && enter != null) {
             for (Param param : exit.params) {
-                if (param.kind == ENTER && enter.returnType.getSort() == Type.VOID) {
+                if (param.kind == Kind.ENTER && enter.returnType.getSort() == Type.VOID) {
                     throw new Unsupported("advice " + name + ": @Advice.Enter with a void enter method");
                 }
             }
@@ -150,8 +180,7 @@ final class AdviceClass {
                     }
                     return new MethodVisitor(Opcodes.ASM9) {
                         @Override
-                        public void visitTryCatchBlock(net.bytebuddy.jar.asm.Label start, net.bytebuddy.jar.asm.Label end,
-                                net.bytebuddy.jar.asm.Label handler, String type) {
+                        public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
                             count[0]++;
                         }
                     };
@@ -171,7 +200,8 @@ final class AdviceClass {
     static final class Param {
         final Type type;
         final int slot;
-        int kind;
+        /** Null until its annotation is read: a parameter without one is refused. */
+        Kind kind;
         int index = -1;
         String name = "";
         boolean readOnly = true;
@@ -183,6 +213,7 @@ final class AdviceClass {
         }
     }
 
+    /** The advice methods of a class file: its static methods with {@code @OnMethodEnter} or {@code @OnMethodExit}. */
     private static final class Reader extends ClassVisitor {
         final List<Method> methods = new ArrayList<>(2);
         int version;
@@ -194,132 +225,157 @@ final class AdviceClass {
         @Override
         public void visit(int version, int access, String name, String signature, String superName,
                 String[] interfaces) {
-            this.version = version & 0xFFFF;
+            this.version = AsmWeaver.majorVersion(version);
         }
 
         @Override
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                 String[] exceptions) {
-            if ((access & Opcodes.ACC_STATIC) == 0) {
+            return (access & Opcodes.ACC_STATIC) == 0 ? null : new MethodReader(name, descriptor, methods);
+        }
+    }
+
+    /** One static method: an advice method once its annotation is seen, and then what its parameters stand for. */
+    private static final class MethodReader extends MethodVisitor {
+        private final String name;
+        private final String descriptor;
+        private final List<Method> methods;
+        /** Null until the method's advice annotation is seen (and for a method without one). */
+        private Method method;
+
+        MethodReader(String name, String descriptor, List<Method> methods) {
+            super(Opcodes.ASM9);
+            this.name = name;
+            this.descriptor = descriptor;
+            this.methods = methods;
+        }
+
+        @Override
+        public AnnotationVisitor visitAnnotation(String annotation, boolean visible) {
+            boolean enter = isAdvice(annotation, "OnMethodEnter");
+            if (!enter && !isAdvice(annotation, "OnMethodExit")) {
                 return null;
             }
-            return new MethodVisitor(Opcodes.ASM9) {
-                Method method;
+            method = new Method(name, descriptor, enter);
+            methods.add(method);
+            return new AdviceAttributes(method);
+        }
 
-                @Override
-                public AnnotationVisitor visitAnnotation(String annotation, boolean visible) {
-                    boolean enter = isAdvice(annotation, "OnMethodEnter");
-                    if (!enter && !isAdvice(annotation, "OnMethodExit")) {
-                        return null;
-                    }
-                    method = new Method(name, descriptor, enter);
-                    methods.add(method);
-                    Method m = method;
-                    return new AnnotationVisitor(Opcodes.ASM9) {
-                        @Override
-                        public void visit(String attribute, Object value) {
-                            if ("suppress".equals(attribute)) {
-                                m.suppress = isThrowable(value);
-                                if (!m.suppress && !isNoException(value)) {
-                                    m.fail("suppress = " + value + " (only Throwable is supported)");
-                                }
-                            } else if ("onThrowable".equals(attribute)) {
-                                m.onThrowable = isThrowable(value);
-                                if (!m.onThrowable && !isNoException(value)) {
-                                    m.fail("onThrowable = " + value + " (only Throwable is supported)");
-                                }
-                            } else if ("inline".equals(attribute) && Boolean.FALSE.equals(value)) {
-                                m.fail("inline = false");
-                            } else if ("skipOn".equals(attribute) || "repeatOn".equals(attribute)) {
-                                if (!isVoid(value)) {
-                                    m.fail(attribute);
-                                }
-                            } else if (!"prependLineNumber".equals(attribute) && !"backupArguments".equals(attribute)) {
-                                m.fail("attribute " + attribute);
-                            }
-                        }
-                    };
+        @Override
+        public AnnotationVisitor visitParameterAnnotation(int parameter, String annotation, boolean visible) {
+            if (method == null || parameter >= method.params.length) {
+                return null;
+            }
+            Param param = method.params[parameter];
+            param.kind = Kind.of(annotation);
+            if (param.kind == null) {
+                method.fail("parameter annotation " + annotation);
+                return null;
+            }
+            // a local is there to be written: Byte Buddy's @Local has no readOnly
+            param.readOnly = param.kind != Kind.LOCAL;
+            return new ParamAttributes(method, param);
+        }
+
+        @Override
+        public void visitEnd() {
+            if (method == null) {
+                return;
+            }
+            for (Param param : method.params) {
+                String problem = problemOf(param);
+                if (problem != null) {
+                    method.fail(problem);
                 }
+            }
+            if (!method.isEnter && method.onThrowable && !method.suppress) {
+                method.fail("onThrowable without suppress");
+            }
+        }
 
-                @Override
-                public AnnotationVisitor visitParameterAnnotation(int parameter, String annotation, boolean visible) {
-                    if (method == null || parameter >= method.params.length) {
-                        return null;
-                    }
-                    Param param = method.params[parameter];
-                    Method m = method;
-                    if (isAdvice(annotation, "Argument")) {
-                        param.kind = ARGUMENT;
-                    } else if (isAdvice(annotation, "This")) {
-                        param.kind = THIS;
-                    } else if (isAdvice(annotation, "Return")) {
-                        param.kind = RETURN;
-                    } else if (isAdvice(annotation, "Enter")) {
-                        param.kind = ENTER;
-                    } else if (isAdvice(annotation, "Local")) {
-                        param.kind = LOCAL;
-                        param.readOnly = false;
-                    } else if (isAdvice(annotation, "FieldValue")) {
-                        param.kind = FIELD;
-                    } else if (isAdvice(annotation, "AllArguments")) {
-                        param.kind = ALL_ARGUMENTS;
-                    } else if (isAdvice(annotation, "Thrown")) {
-                        param.kind = THROWN;
-                    } else {
-                        m.fail("parameter annotation " + annotation);
-                        return null;
-                    }
-                    return new AnnotationVisitor(Opcodes.ASM9) {
-                        @Override
-                        public void visit(String attribute, Object value) {
-                            if ("value".equals(attribute) && value instanceof Integer) {
-                                param.index = (Integer) value;
-                            } else if ("value".equals(attribute) && value instanceof String) {
-                                param.name = (String) value;
-                            } else if ("readOnly".equals(attribute) && param.kind != LOCAL) {
-                                param.readOnly = (Boolean) value;
-                            } else if ("optional".equals(attribute) && Boolean.FALSE.equals(value)) {
-                                return;
-                            } else {
-                                m.fail("parameter attribute " + attribute + " = " + value);
-                            }
-                        }
+        /** What is wrong with a parameter as its annotation left it, or null. */
+        private String problemOf(Param param) {
+            if (param.kind == null) {
+                return "a parameter without an advice annotation";
+            } else if (param.kind == Kind.ARGUMENT && param.index < 0) {
+                return "@Argument without an index";
+            } else if ((param.kind == Kind.LOCAL || param.kind == Kind.FIELD_VALUE) && param.name.isEmpty()) {
+                return "@Local or @FieldValue without a name";
+            } else if (method.isEnter
+                    && (param.kind == Kind.RETURN || param.kind == Kind.ENTER || param.kind == Kind.THROWN)) {
+                return "@Return, @Enter or @Thrown in an enter method";
+            } else if (!param.readOnly && (param.kind == Kind.THIS || param.kind == Kind.ENTER
+                    || param.kind == Kind.ALL_ARGUMENTS || param.kind == Kind.THROWN)) {
+                return "a writable @This, @Enter, @AllArguments or @Thrown";
+            }
+            return null;
+        }
+    }
 
-                        @Override
-                        public void visitEnum(String attribute, String descriptor, String value) {
-                            if ("typing".equals(attribute)) {
-                                param.dynamic = "DYNAMIC".equals(value);
-                            } else {
-                                m.fail("parameter attribute " + attribute + " = " + value);
-                            }
-                        }
-                    };
+    /** The attributes of {@code @OnMethodEnter} or {@code @OnMethodExit}. */
+    private static final class AdviceAttributes extends AnnotationVisitor {
+        private final Method method;
+
+        AdviceAttributes(Method method) {
+            super(Opcodes.ASM9);
+            this.method = method;
+        }
+
+        @Override
+        public void visit(String attribute, Object value) {
+            if ("suppress".equals(attribute)) {
+                method.suppress = isThrowable(value);
+                if (!method.suppress && !isNoException(value)) {
+                    method.fail("suppress = " + value + " (only Throwable is supported)");
                 }
-
-                @Override
-                public void visitEnd() {
-                    if (method == null) {
-                        return;
-                    }
-                    for (Param param : method.params) {
-                        if (param.kind == 0) {
-                            method.fail("a parameter without an advice annotation");
-                        } else if (param.kind == ARGUMENT && param.index < 0) {
-                            method.fail("@Argument without an index");
-                        } else if ((param.kind == LOCAL || param.kind == FIELD) && param.name.isEmpty()) {
-                            method.fail("@Local or @FieldValue without a name");
-                        } else if (method.isEnter && (param.kind == RETURN || param.kind == ENTER)) {
-                            method.fail("@Return or @Enter in an enter method");
-                        } else if (!param.readOnly && (param.kind == THIS || param.kind == ENTER
-                                || param.kind == ALL_ARGUMENTS)) {
-                            method.fail("a writable @This, @Enter or @AllArguments");
-                        }
-                    }
-                    if (!method.isEnter && method.onThrowable && !method.suppress) {
-                        method.fail("onThrowable without suppress");
-                    }
+            } else if ("onThrowable".equals(attribute)) {
+                method.onThrowable = isThrowable(value);
+                if (!method.onThrowable && !isNoException(value)) {
+                    method.fail("onThrowable = " + value + " (only Throwable is supported)");
                 }
-            };
+            } else if ("inline".equals(attribute) && Boolean.FALSE.equals(value)) {
+                method.fail("inline = false");
+            } else if ("skipOn".equals(attribute) || "repeatOn".equals(attribute)) {
+                if (!isVoid(value)) {
+                    method.fail(attribute);
+                }
+            } else if (!"prependLineNumber".equals(attribute) && !"backupArguments".equals(attribute)) {
+                method.fail("attribute " + attribute);
+            }
+        }
+    }
+
+    /** The attributes of a parameter's advice annotation: its index or name, readOnly, typing. */
+    private static final class ParamAttributes extends AnnotationVisitor {
+        private final Method method;
+        private final Param param;
+
+        ParamAttributes(Method method, Param param) {
+            super(Opcodes.ASM9);
+            this.method = method;
+            this.param = param;
+        }
+
+        @Override
+        public void visit(String attribute, Object value) {
+            if ("value".equals(attribute) && value instanceof Integer) {
+                param.index = (Integer) value;
+            } else if ("value".equals(attribute) && value instanceof String) {
+                param.name = (String) value;
+            } else if ("readOnly".equals(attribute) && param.kind != Kind.LOCAL) {
+                param.readOnly = (Boolean) value;
+            } else if (!"optional".equals(attribute) || !Boolean.FALSE.equals(value)) {
+                method.fail("parameter attribute " + attribute + " = " + value);
+            }
+        }
+
+        @Override
+        public void visitEnum(String attribute, String descriptor, String value) {
+            if ("typing".equals(attribute)) {
+                param.dynamic = "DYNAMIC".equals(value);
+            } else {
+                method.fail("parameter attribute " + attribute + " = " + value);
+            }
         }
     }
 

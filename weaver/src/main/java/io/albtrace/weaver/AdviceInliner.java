@@ -2,8 +2,11 @@ package io.albtrace.weaver;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import net.bytebuddy.jar.asm.AnnotationVisitor;
+import net.bytebuddy.jar.asm.Attribute;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ConstantDynamic;
@@ -12,28 +15,50 @@ import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
+import net.bytebuddy.jar.asm.TypePath;
 
 /**
  * Inlines one advice class into one method, the way Byte Buddy's {@code Advice} does, with ASM alone:
  * <ul>
  * <li>the method's own locals move up by the slots the advice keeps for the whole call (the enter method's value,
  * each {@code @Local}), which sit right after the parameters, are set to their default first, and are added to
- * every stack map frame of the method;</li>
+ * every stack map frame of the method ({@link SlotLayout} has where what is);</li>
  * <li>the enter method's code runs first; each return of the method stores the value and jumps to the exit
  * method's code, which ends with the return (or, {@code onThrowable}, the rethrow of what the method threw);</li>
  * <li>{@code suppress = Throwable.class}: whatever the advice throws is caught, reported once
  * ({@code Log.adviceFailed}) and the method goes on.</li>
  * </ul>
+ * The woven method, in order:
+ * <pre>
+ *                 the advice's try/catch blocks registered (before the method's first label: {@link #begin})
+ *                 the advice's slots set to their default
+ *                 the enter advice                  (then its suppress handler; its end)
+ *                 the working copies of the parameters made (with an exit advice)
+ *   bodyStart:    the method's code                 (each return: the value stored, GOTO exitLabel)
+ *   throwHandler: the throwable stored              (onThrowable)
+ *   exitLabel:    the exit advice                   (then its suppress handler; its end)
+ *                 the throwable rethrown if there is one, else the value returned
+ * </pre>
  * The class file must be read with {@code EXPAND_FRAMES}. Whatever this cannot do safely (a return with more than
  * its value on the operand stack, {@code onThrowable} on a constructor, a class without stack map frames and an
- * exit advice) throws {@link Unsupported} before the class is defined, and Byte Buddy weaves it instead.
+ * exit advice) throws {@link Unsupported} before the class is defined, and Byte Buddy weaves it instead. A woven
+ * method over the class file's limits of local variable or operand stack slots throws {@link TooLarge} (and ASM's
+ * writer, past 65,535 bytes of code, its own exception, which {@link AsmWeaver} turns into one): the class is left
+ * as it is.
  */
 final class AdviceInliner extends MethodVisitor {
 
-    private static final int ENTER_PHASE = 0;
-    private static final int EXIT_PHASE = 1;
-    private static final int UNKNOWN = -1;
+    /** Which of the advice's methods is inlined: the enter advice, before the method's code, or the exit advice. */
+    enum Phase {
+        ENTER, EXIT
+    }
+
+    /** The operand stack's depth where it is not known: after a jump, until the next frame or known label. */
+    private static final int UNKNOWN_DEPTH = -1;
+    /** The depth at the start of an exception handler: the exception. */
+    private static final int HANDLER_DEPTH = 1;
     private static final String THROWABLE = "java/lang/Throwable";
+    private static final String OBJECT = "java/lang/Object";
     /**
      * Operand stack slots the inliner may need beyond the advice method's own: an advice parameter is replaced by
      * more than one value at most while {@code @AllArguments} fills its array (the array, its copy, the index and a
@@ -41,58 +66,44 @@ final class AdviceInliner extends MethodVisitor {
      */
     private static final int SUBSTITUTION_STACK = 6;
 
+    // the method woven
     private final String owner;
     private final String methodName;
+    private final String methodDescriptor;
     private final int classVersion;
+    /** Whether the class file has stack map frames (version 50 and later), and the woven method must have them. */
     private final boolean frames;
     private final boolean isStatic;
     private final boolean isConstructor;
     private final Type[] argumentTypes;
-    private final int[] argumentSlots;
     private final Type returnType;
+    /** The fields its class declares, by name. */
+    private final Map<String, AsmWeaver.Member> fields;
+
+    // the advice
     private final AdviceClass advice;
     private final String module;
-    /** The owner's fields: name to {access, descriptor}. */
-    private final Map<String, Object[]> fields;
-
-    /** Slots of {@code this} and the parameters. */
-    private final int firstLocal;
-    /** The advice's slots kept for the whole call, after the parameters: the enter value, then each local. */
-    private final List<Object> extraFrameTypes = new ArrayList<>();
-    private final List<Type> extraTypes = new ArrayList<>();
-    private final List<String> localNames = new ArrayList<>();
-    private final int[] localSlots;
-    private final int enterSlot;
-    private final int extra;
-    /**
-     * With an exit advice, the method's code works on copies of its parameters ({@code this} excepted), made after the
-     * enter advice, right after the advice's slots: the parameters' own slots keep the values the exit advice must
-     * see (as at entry, after the enter advice: Byte Buddy's {@code backupArguments}), and keep their types for the
-     * exit's frames whatever the method stores in them (a parameter's slot reused for another type).
-     */
-    private final int firstParameterSlot;
-    private final int copiesStart;
-    private final int copiesSize;
-    /** How far the method's own locals move up: the advice's slots and the copies. */
-    private final int shift;
-    private final int prefixEnd;
-    private final int returnSlot;
-    private final int thrownSlot;
-    private final int exitLocalsBase;
     private final boolean onThrowable;
+    private final SlotLayout slots;
+    /** The types of the advice's slots kept for the whole call ({@link SlotLayout#adviceSlotTypes}) as frame items. */
+    private final List<Object> adviceSlotItems = new ArrayList<>();
 
+    /** Where each return of the method jumps to: the exit advice. */
     private final Label exitLabel = new Label();
+    /** The method's own code, which the {@code onThrowable} handler covers, starts here. */
     private final Label bodyStart = new Label();
     private final Label throwHandler = new Label();
-    /** The operand stack's depth in slots, or {@link #UNKNOWN} after a jump until the next frame or known label. */
+    /** The operand stack's depth in slots, or {@link #UNKNOWN_DEPTH}. */
     private int depth;
     /**
      * The depth at labels jumped to, for code without stack map frames: the JVM gives a class it had from its
      * class-data sharing archive (the JDK's own, loaded before the agent) to retransformation without them.
      */
-    private final Map<Label, Integer> labelDepths = new java.util.IdentityHashMap<>();
+    private final Map<Label, Integer> labelDepths = new IdentityHashMap<>();
+    /** The largest operand stack the advice's code needs. */
     private int adviceMaxStack;
-    private int adviceMaxLocals;
+    /** The first slot past the advice's own locals, in either phase ({@link SlotLayout}). */
+    private int adviceLocalsEnd;
     /** Whether the prologue (the advice's try/catch blocks, its slots set, the enter advice) is written. */
     private boolean begun;
     /** The enter and exit advice, their try/catch blocks registered by the prologue; null for none. */
@@ -100,10 +111,11 @@ final class AdviceInliner extends MethodVisitor {
     private AdviceCode exitCode;
 
     AdviceInliner(MethodVisitor next, String owner, int classVersion, int access, String name, String descriptor,
-            AdviceClass advice, String module, Map<String, Object[]> fields) {
+            AdviceClass advice, String module, Map<String, AsmWeaver.Member> fields) {
         super(Opcodes.ASM9, next);
         this.owner = owner;
         this.methodName = name;
+        this.methodDescriptor = descriptor;
         this.classVersion = classVersion;
         this.frames = classVersion >= Opcodes.V1_6;
         this.isStatic = (access & Opcodes.ACC_STATIC) != 0;
@@ -113,74 +125,20 @@ final class AdviceInliner extends MethodVisitor {
         this.advice = advice;
         this.module = module;
         this.fields = fields;
-        this.argumentSlots = new int[argumentTypes.length];
-        int slot = isStatic ? 0 : 1;
-        for (int i = 0; i < argumentTypes.length; i++) {
-            argumentSlots[i] = slot;
-            slot += argumentTypes[i].getSize();
-        }
-        this.firstLocal = slot;
-        AdviceClass.Method enter = advice.enter;
-        AdviceClass.Method exit = advice.exit;
-        if (exit != null && !frames) {
+        if (advice.exit != null && !frames) {
             throw new Unsupported("a class file without stack map frames (version " + classVersion + ")");
         }
-        this.onThrowable = exit != null && exit.onThrowable;
+        this.onThrowable = advice.exit != null && advice.exit.onThrowable;
         if (onThrowable && isConstructor) {
             throw new Unsupported("onThrowable on a constructor");
         }
-        if (enter != null && enter.returnType.getSort() != Type.VOID) {
-            enterSlot = slot;
-            addExtra(enter.returnType);
-            slot += enter.returnType.getSize();
-        } else {
-            enterSlot = -1;
+        this.slots = new SlotLayout(isStatic, argumentTypes, returnType, advice, onThrowable);
+        for (Type type : slots.adviceSlotTypes) {
+            adviceSlotItems.add(frameType(type));
         }
-        List<Integer> locals = new ArrayList<>();
-        for (AdviceClass.Method method : Arrays.asList(enter, exit)) {
-            if (method == null) {
-                continue;
-            }
-            for (AdviceClass.Param param : method.params) {
-                if (param.kind != AdviceClass.LOCAL) {
-                    continue;
-                }
-                int known = localNames.indexOf(param.name);
-                if (known >= 0) {
-                    if (!extraTypes.get(known + (enterSlot >= 0 ? 1 : 0)).equals(param.type)) {
-                        throw new Unsupported("@Local(\"" + param.name + "\") of two types");
-                    }
-                    continue;
-                }
-                localNames.add(param.name);
-                locals.add(slot);
-                addExtra(param.type);
-                slot += param.type.getSize();
-            }
-        }
-        this.localSlots = new int[locals.size()];
-        for (int i = 0; i < localSlots.length; i++) {
-            localSlots[i] = locals.get(i);
-        }
-        this.prefixEnd = slot;
-        this.extra = prefixEnd - firstLocal;
-        this.firstParameterSlot = isStatic ? 0 : 1;
-        // the value returned and the throwable have slots of their own: a return inside one of the method's try
-        // blocks stores its value there, where the handler's frame must not expect one of the method's locals
-        this.returnSlot = prefixEnd;
-        this.thrownSlot = returnSlot + (exit == null ? 0 : returnType.getSize());
-        this.exitLocalsBase = thrownSlot + (onThrowable ? 1 : 0);
-        this.copiesStart = exitLocalsBase;
-        this.copiesSize = exit == null ? 0 : firstLocal - firstParameterSlot;
-        this.shift = copiesStart - firstLocal + copiesSize;
     }
 
-    private void addExtra(Type type) {
-        extraTypes.add(type);
-        extraFrameTypes.add(frameType(type));
-    }
-
-    // ---- the method's own code ----
+    // ---- the prologue: before the method's own code ----
 
     /**
      * Writes the prologue before the method's first instruction, label or frame, once the method's own try/catch
@@ -194,6 +152,20 @@ final class AdviceInliner extends MethodVisitor {
             return;
         }
         begun = true;
+        registerTryCatchBlocks();
+        setAdviceSlotsToDefault();
+        if (enterCode != null) {
+            inline(enterCode, Phase.ENTER);
+        }
+        copyParameters();
+        if (onThrowable) {
+            mv.visitLabel(bodyStart);
+        }
+        depth = 0;
+    }
+
+    /** The enter advice's, the {@code onThrowable} handler's around the method's code, the exit advice's. */
+    private void registerTryCatchBlocks() {
         if (advice.enter != null) {
             enterCode = register(advice.enter);
         }
@@ -203,25 +175,30 @@ final class AdviceInliner extends MethodVisitor {
         if (advice.exit != null) {
             exitCode = register(advice.exit);
         }
-        for (int i = 0, slot = firstLocal; i < extraTypes.size(); i++) {
-            Type type = extraTypes.get(i);
+    }
+
+    private void setAdviceSlotsToDefault() {
+        int slot = slots.parametersEnd;
+        for (Type type : slots.adviceSlotTypes) {
             pushDefault(type);
             mv.visitVarInsn(type.getOpcode(Opcodes.ISTORE), slot);
             slot += type.getSize();
         }
-        if (enterCode != null) {
-            inline(enterCode, ENTER_PHASE);
-        }
-        for (int i = 0; i < argumentTypes.length && copiesSize > 0; i++) {
-            Type type = argumentTypes[i];
-            mv.visitVarInsn(type.getOpcode(Opcodes.ILOAD), argumentSlots[i]);
-            mv.visitVarInsn(type.getOpcode(Opcodes.ISTORE), copiesStart + argumentSlots[i] - firstParameterSlot);
-        }
-        if (onThrowable) {
-            mv.visitLabel(bodyStart);
-        }
-        depth = 0;
     }
+
+    /** The working copies of the parameters, which the method's code uses from here on ({@link SlotLayout}). */
+    private void copyParameters() {
+        if (!slots.copiesParameters()) {
+            return;
+        }
+        for (int i = 0; i < argumentTypes.length; i++) {
+            Type type = argumentTypes[i];
+            mv.visitVarInsn(type.getOpcode(Opcodes.ILOAD), slots.argumentSlots[i]);
+            mv.visitVarInsn(type.getOpcode(Opcodes.ISTORE), slots.copyOf(slots.argumentSlots[i]));
+        }
+    }
+
+    // ---- the method's own code: its locals moved, its frames widened, its returns sent to the exit advice ----
 
     @Override
     public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
@@ -229,40 +206,26 @@ final class AdviceInliner extends MethodVisitor {
         if (type != Opcodes.F_NEW) {
             throw new Unsupported("compressed stack map frames (the class was not read with EXPAND_FRAMES)");
         }
-        Object[] locals = withExtras(local, numLocal);
+        Object[] locals = wovenFrameLocals(local, numLocal);
         depth = 0;
         for (int i = 0; i < numStack; i++) {
-            depth += stack[i] == Opcodes.LONG || stack[i] == Opcodes.DOUBLE ? 2 : 1;
+            depth += frameSlots(stack[i]);
         }
         mv.visitFrame(Opcodes.F_NEW, locals.length, locals, numStack, stack);
     }
 
-    /** The frame's locals with the advice's slots inserted after the parameters. */
-    private Object[] withExtras(Object[] local, int numLocal) {
-        if (shift == 0) {
+    /** A frame's locals as {@link SlotLayout} has them: the advice's slots after the parameters, and so on. */
+    private Object[] wovenFrameLocals(Object[] local, int numLocal) {
+        if (slots.shift == 0) {
             return Arrays.copyOf(local, numLocal);
         }
-        // the frame's items for this and the parameters, one TOP a slot where the frame lists none
-        List<Object> parameters = new ArrayList<>(argumentTypes.length + 1);
-        int slots = 0;
-        int i = 0;
-        while (i < numLocal && slots < firstLocal) {
-            parameters.add(local[i]);
-            slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
-            i++;
-        }
-        if (slots > firstLocal) {
-            throw new Unsupported("a frame whose locals do not line up with the parameters");
-        }
-        while (slots < firstLocal) {
-            parameters.add(Opcodes.TOP);
-            slots++;
-        }
-        List<Object> out = new ArrayList<>(numLocal + extraFrameTypes.size() + parameters.size() + 2);
-        if (copiesSize == 0) {
+        int parameterItems = parameterItems(local, numLocal);
+        List<Object> parameters = parameterFrameItems(local, parameterItems);
+        List<Object> out = new ArrayList<>(numLocal + adviceSlotItems.size() + parameters.size());
+        if (!slots.copiesParameters()) {
             out.addAll(parameters);
-            out.addAll(extraFrameTypes);
-            addTop(out, copiesStart - prefixEnd);
+            out.addAll(adviceSlotItems);
+            addTop(out, slots.copies - slots.adviceSlotsEnd);
         } else {
             if (!isStatic) {
                 // this, as the frame has it (uninitialized in a constructor until its super call)
@@ -272,29 +235,39 @@ final class AdviceInliner extends MethodVisitor {
             for (Type type : argumentTypes) {
                 out.add(frameType(type));
             }
-            out.addAll(extraFrameTypes);
+            out.addAll(adviceSlotItems);
             // the return and throwable slots: set only on the way out
-            addTop(out, copiesStart - prefixEnd);
-            out.addAll(parameters.subList(firstParameterSlot, parameters.size()));
+            addTop(out, slots.copies - slots.adviceSlotsEnd);
+            out.addAll(parameters.subList(slots.firstParameter, parameters.size()));
         }
-        for (; i < numLocal; i++) {
-            out.add(local[i]);
-        }
+        out.addAll(Arrays.asList(local).subList(parameterItems, numLocal));
         return out.toArray();
     }
 
-
-    private static void addTop(List<Object> items, int slots) {
-        for (int i = 0; i < slots; i++) {
-            items.add(Opcodes.TOP);
+    /** How many of a frame's items stand for {@code this} and the parameters. */
+    private int parameterItems(Object[] local, int numLocal) {
+        int slot = 0;
+        int items = 0;
+        while (items < numLocal && slot < slots.parametersEnd) {
+            slot += frameSlots(local[items]);
+            items++;
         }
+        if (slot > slots.parametersEnd) {
+            throw new Unsupported("a frame whose locals do not line up with the parameters");
+        }
+        return items;
     }
 
-    private int remap(int slot) {
-        if (slot < firstParameterSlot || slot < firstLocal && copiesSize == 0) {
-            return slot;
+    /** The frame's items for {@code this} and the parameters, one TOP a slot where the frame lists none. */
+    private List<Object> parameterFrameItems(Object[] local, int parameterItems) {
+        List<Object> items = new ArrayList<>(argumentTypes.length + 1); // and this
+        int slot = 0;
+        for (int i = 0; i < parameterItems; i++) {
+            items.add(local[i]);
+            slot += frameSlots(local[i]);
         }
-        return slot < firstLocal ? copiesStart + slot - firstParameterSlot : slot + shift;
+        addTop(items, slots.parametersEnd - slot);
+        return items;
     }
 
     @Override
@@ -304,29 +277,28 @@ final class AdviceInliner extends MethodVisitor {
             throw new Unsupported("jsr/ret");
         }
         step(StackEffect.ofVar(opcode));
-        mv.visitVarInsn(opcode, remap(var));
+        mv.visitVarInsn(opcode, slots.remap(var));
     }
 
     @Override
     public void visitIincInsn(int var, int increment) {
         begin();
-        mv.visitIincInsn(remap(var), increment);
+        mv.visitIincInsn(slots.remap(var), increment);
     }
 
     @Override
     public void visitLocalVariable(String name, String descriptor, String signature, Label start, Label end,
             int index) {
         begin();
-        mv.visitLocalVariable(name, descriptor, signature, start, end, remap(index));
+        mv.visitLocalVariable(name, descriptor, signature, start, end, slots.remap(index));
     }
 
     @Override
-    public net.bytebuddy.jar.asm.AnnotationVisitor visitLocalVariableAnnotation(int typeRef,
-            net.bytebuddy.jar.asm.TypePath typePath, Label[] start, Label[] end, int[] index, String descriptor,
-            boolean visible) {
+    public AnnotationVisitor visitLocalVariableAnnotation(int typeRef, TypePath typePath, Label[] start, Label[] end,
+            int[] index, String descriptor, boolean visible) {
         int[] moved = new int[index.length];
         for (int i = 0; i < index.length; i++) {
-            moved[i] = remap(index[i]);
+            moved[i] = slots.remap(index[i]);
         }
         return mv.visitLocalVariableAnnotation(typeRef, typePath, start, end, moved, descriptor, visible);
     }
@@ -335,29 +307,35 @@ final class AdviceInliner extends MethodVisitor {
     public void visitInsn(int opcode) {
         begin();
         if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN && advice.exit != null) {
-            if (depth != returnType.getSize()) {
-                throw new Unsupported("a return in " + methodName + " with "
-                        + (depth == UNKNOWN ? "an unknown" : String.valueOf(depth))
-                        + " slot(s) on the operand stack");
-            }
-            if (returnType.getSort() != Type.VOID) {
-                mv.visitVarInsn(returnType.getOpcode(Opcodes.ISTORE), returnSlot);
-            }
-            if (onThrowable) {
-                mv.visitInsn(Opcodes.ACONST_NULL);
-                mv.visitVarInsn(Opcodes.ASTORE, thrownSlot);
-            }
-            mv.visitJumpInsn(Opcodes.GOTO, exitLabel);
-            depth = UNKNOWN;
+            returnToExit();
             return;
         }
         step(StackEffect.ofInsn(opcode));
         mv.visitInsn(opcode);
     }
 
+    /** A return of the method: its value stored, no throwable, on to the exit advice. */
+    private void returnToExit() {
+        if (depth != returnType.getSize()) {
+            throw new Unsupported("a return in " + methodName + " with "
+                    + (depth == UNKNOWN_DEPTH ? "an unknown" : String.valueOf(depth))
+                    + " slot(s) on the operand stack");
+        }
+        if (returnType.getSort() != Type.VOID) {
+            mv.visitVarInsn(returnType.getOpcode(Opcodes.ISTORE), slots.returnValue);
+        }
+        if (onThrowable) {
+            mv.visitInsn(Opcodes.ACONST_NULL);
+            mv.visitVarInsn(Opcodes.ASTORE, slots.thrown);
+        }
+        mv.visitJumpInsn(Opcodes.GOTO, exitLabel);
+        depth = UNKNOWN_DEPTH;
+    }
+
     @Override
     public void visitIntInsn(int opcode, int operand) {
         begin();
+        // BIPUSH and SIPUSH push an int; NEWARRAY replaces the length with the array
         step(opcode == Opcodes.NEWARRAY ? 0 : 1);
         mv.visitIntInsn(opcode, operand);
     }
@@ -365,6 +343,7 @@ final class AdviceInliner extends MethodVisitor {
     @Override
     public void visitTypeInsn(int opcode, String type) {
         begin();
+        // NEW pushes; ANEWARRAY, CHECKCAST and INSTANCEOF replace what is on top
         step(opcode == Opcodes.NEW ? 1 : 0);
         mv.visitTypeInsn(opcode, type);
     }
@@ -385,16 +364,14 @@ final class AdviceInliner extends MethodVisitor {
     @Override
     public void visitMethodInsn(int opcode, String methodOwner, String name, String descriptor, boolean isInterface) {
         begin();
-        int sizes = Type.getArgumentsAndReturnSizes(descriptor);
-        step((sizes & 0x3) - (sizes >> 2) + (opcode == Opcodes.INVOKESTATIC ? 1 : 0));
+        step(StackEffect.ofCall(opcode, descriptor));
         mv.visitMethodInsn(opcode, methodOwner, name, descriptor, isInterface);
     }
 
     @Override
     public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrap, Object... arguments) {
         begin();
-        int sizes = Type.getArgumentsAndReturnSizes(descriptor);
-        step((sizes & 0x3) - (sizes >> 2) + 1);
+        step(StackEffect.ofCall(Opcodes.INVOKEDYNAMIC, descriptor));
         mv.visitInvokeDynamicInsn(name, descriptor, bootstrap, arguments);
     }
 
@@ -406,8 +383,9 @@ final class AdviceInliner extends MethodVisitor {
         }
         if (opcode == Opcodes.GOTO) {
             jumpsTo(label);
-            depth = UNKNOWN;
+            depth = UNKNOWN_DEPTH;
         } else {
+            // IF_ICMPxx and IF_ACMPxx compare two values, the other IFs one
             step(opcode >= Opcodes.IF_ICMPEQ && opcode <= Opcodes.IF_ACMPNE ? -2 : -1);
             jumpsTo(label);
         }
@@ -415,7 +393,7 @@ final class AdviceInliner extends MethodVisitor {
     }
 
     private void jumpsTo(Label label) {
-        if (depth != UNKNOWN) {
+        if (depth != UNKNOWN_DEPTH) {
             labelDepths.putIfAbsent(label, depth);
         }
     }
@@ -423,7 +401,7 @@ final class AdviceInliner extends MethodVisitor {
     @Override
     public void visitLabel(Label label) {
         begin();
-        if (depth == UNKNOWN) {
+        if (depth == UNKNOWN_DEPTH) {
             Integer known = labelDepths.get(label);
             if (known != null) {
                 depth = known;
@@ -434,7 +412,7 @@ final class AdviceInliner extends MethodVisitor {
 
     @Override
     public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
-        labelDepths.put(handler, 1);
+        labelDepths.put(handler, HANDLER_DEPTH);
         mv.visitTryCatchBlock(start, end, handler, type);
     }
 
@@ -467,7 +445,7 @@ final class AdviceInliner extends MethodVisitor {
         for (Label label : labels) {
             jumpsTo(label);
         }
-        depth = UNKNOWN;
+        depth = UNKNOWN_DEPTH;
     }
 
     @Override
@@ -479,48 +457,64 @@ final class AdviceInliner extends MethodVisitor {
 
     private void step(int effect) {
         if (effect == StackEffect.ENDS) {
-            depth = UNKNOWN;
-        } else if (depth != UNKNOWN) {
+            depth = UNKNOWN_DEPTH;
+        } else if (depth != UNKNOWN_DEPTH) {
             depth += effect;
         }
     }
 
+    // ---- the epilogue: the exit advice, after the method's own code ----
+
     @Override
     public void visitMaxs(int maxStack, int maxLocals) {
         begin();
-        int locals = maxLocals + shift;
         if (advice.exit != null) {
-            if (onThrowable) {
-                mv.visitLabel(throwHandler);
-                frame(EXIT_PHASE, false, THROWABLE);
-                mv.visitVarInsn(Opcodes.ASTORE, thrownSlot);
-                if (returnType.getSort() != Type.VOID) {
-                    pushDefault(returnType);
-                    mv.visitVarInsn(returnType.getOpcode(Opcodes.ISTORE), returnSlot);
-                }
-            }
-            // written even where nothing jumps here (a method that only throws): its try/catch blocks are registered
-            mv.visitLabel(exitLabel);
-            frame(EXIT_PHASE, true, null);
-            inline(exitCode, EXIT_PHASE);
-            if (onThrowable) {
-                Label normal = new Label();
-                mv.visitVarInsn(Opcodes.ALOAD, thrownSlot);
-                mv.visitJumpInsn(Opcodes.IFNULL, normal);
-                mv.visitVarInsn(Opcodes.ALOAD, thrownSlot);
-                mv.visitInsn(Opcodes.ATHROW);
-                mv.visitLabel(normal);
-                frame(EXIT_PHASE, true, null);
-            }
-            if (returnType.getSort() != Type.VOID) {
-                mv.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), returnSlot);
-            }
-            mv.visitInsn(returnType.getOpcode(Opcodes.IRETURN));
-            locals = Math.max(locals, exitLocalsBase + 1);
+            writeExit();
         }
-        locals = Math.max(locals, prefixEnd + adviceMaxLocals);
-        mv.visitMaxs(Math.max(maxStack, adviceMaxStack + SUBSTITUTION_STACK),
-                Math.max(locals, exitLocalsBase + adviceMaxLocals));
+        // the method's own locals, moved up, and the advice's own (in each phase past every slot its frames list)
+        int locals = Math.max(maxLocals + slots.shift, adviceLocalsEnd);
+        int stack = Math.max(maxStack, adviceMaxStack + SUBSTITUTION_STACK);
+        // ASM writes both as they are, cut to 16 bits: a class the JVM would refuse to load
+        if (locals > TooLarge.CLASS_FILE_LIMIT) {
+            throw TooLarge.method(owner, methodName + methodDescriptor, locals, "local variable slots");
+        }
+        if (stack > TooLarge.CLASS_FILE_LIMIT) {
+            throw TooLarge.method(owner, methodName + methodDescriptor, stack, "operand stack slots");
+        }
+        mv.visitMaxs(stack, locals);
+    }
+
+    /**
+     * The {@code onThrowable} handler (the throwable stored, the return value's slot set to its default), then where
+     * every return jumps: the exit advice, the rethrow of the throwable if there is one, the return.
+     */
+    private void writeExit() {
+        if (onThrowable) {
+            mv.visitLabel(throwHandler);
+            frame(Phase.EXIT, false, THROWABLE);
+            mv.visitVarInsn(Opcodes.ASTORE, slots.thrown);
+            if (returnType.getSort() != Type.VOID) {
+                pushDefault(returnType);
+                mv.visitVarInsn(returnType.getOpcode(Opcodes.ISTORE), slots.returnValue);
+            }
+        }
+        // written even where nothing jumps here (a method that only throws): its try/catch blocks are registered
+        mv.visitLabel(exitLabel);
+        frame(Phase.EXIT, true, null);
+        inline(exitCode, Phase.EXIT);
+        if (onThrowable) {
+            Label normal = new Label();
+            mv.visitVarInsn(Opcodes.ALOAD, slots.thrown);
+            mv.visitJumpInsn(Opcodes.IFNULL, normal);
+            mv.visitVarInsn(Opcodes.ALOAD, slots.thrown);
+            mv.visitInsn(Opcodes.ATHROW);
+            mv.visitLabel(normal);
+            frame(Phase.EXIT, true, null);
+        }
+        if (returnType.getSort() != Type.VOID) {
+            mv.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), slots.returnValue);
+        }
+        mv.visitInsn(returnType.getOpcode(Opcodes.IRETURN));
     }
 
     // ---- the advice's code ----
@@ -529,11 +523,11 @@ final class AdviceInliner extends MethodVisitor {
      * A stack map frame at the advice's boundaries: the parameters and the advice's slots, and for the exit phase the
      * return value and the throwable (when {@code exitSlots}), with one item on the stack or none.
      */
-    private void frame(int phase, boolean exitSlots, Object stackItem) {
+    private void frame(Phase phase, boolean exitSlots, Object stackItem) {
         if (!frames) {
             return;
         }
-        List<Object> locals = prefix(phase);
+        List<Object> locals = adviceFrameLocals(phase);
         if (exitSlots) {
             addExitSlots(locals);
         }
@@ -541,6 +535,7 @@ final class AdviceInliner extends MethodVisitor {
         mv.visitFrame(Opcodes.F_NEW, locals.size(), locals.toArray(), stack.length, stack);
     }
 
+    /** The frame items of the return value's and the throwable's slots. */
     private void addExitSlots(List<Object> locals) {
         if (returnType.getSort() != Type.VOID) {
             locals.add(frameType(returnType));
@@ -550,16 +545,17 @@ final class AdviceInliner extends MethodVisitor {
         }
     }
 
-    /** {@code this}, the parameters and the advice's slots, as frame items. */
-    private List<Object> prefix(int phase) {
-        List<Object> locals = new ArrayList<>(argumentTypes.length + extraFrameTypes.size() + 3);
+    /** {@code this}, the parameters and the advice's slots, as frame items: what the advice's frames start with. */
+    private List<Object> adviceFrameLocals(Phase phase) {
+        // room for this, the parameters, the advice's slots, the return value and the throwable
+        List<Object> locals = new ArrayList<>(argumentTypes.length + adviceSlotItems.size() + 3);
         if (!isStatic) {
-            locals.add(isConstructor && phase == ENTER_PHASE ? Opcodes.UNINITIALIZED_THIS : owner);
+            locals.add(isConstructor && phase == Phase.ENTER ? Opcodes.UNINITIALIZED_THIS : owner);
         }
         for (Type type : argumentTypes) {
             locals.add(frameType(type));
         }
-        locals.addAll(extraFrameTypes);
+        locals.addAll(adviceSlotItems);
         return locals;
     }
 
@@ -567,14 +563,18 @@ final class AdviceInliner extends MethodVisitor {
     private static final class AdviceCode {
         final AdviceClass.Method method;
         final Label start = new Label();
+        /** The {@code suppress} handler, right after the advice's code. */
         final Label handler = new Label();
         final Label end = new Label();
-        /** The advice method's own try/catch blocks, in order: their start, end and handler labels. */
-        final List<Label[]> tryCatchBlocks;
+        /**
+         * The labels of the advice method's own try/catch blocks as registered: start, end and handler of each, in
+         * the order a read of its code meets them.
+         */
+        final List<Label> tryCatchLabels;
 
-        AdviceCode(AdviceClass.Method method, List<Label[]> tryCatchBlocks) {
+        AdviceCode(AdviceClass.Method method, List<Label> tryCatchLabels) {
             this.method = method;
-            this.tryCatchBlocks = tryCatchBlocks;
+            this.tryCatchLabels = tryCatchLabels;
         }
     }
 
@@ -584,22 +584,13 @@ final class AdviceInliner extends MethodVisitor {
      * all of it.
      */
     private AdviceCode register(AdviceClass.Method method) {
-        List<Label[]> blocks = new ArrayList<>(0);
+        List<Label> blocks = new ArrayList<>(0);
         if (method.hasTryCatchBlocks(advice.bytes)) {
-            new ClassReader(advice.bytes).accept(new ClassVisitor(Opcodes.ASM9) {
+            readMethod(method, new MethodVisitor(Opcodes.ASM9) {
                 @Override
-                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                        String[] exceptions) {
-                    if (!name.equals(method.name) || !descriptor.equals(method.descriptor)) {
-                        return null;
-                    }
-                    return new MethodVisitor(Opcodes.ASM9) {
-                        @Override
-                        public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
-                            blocks.add(new Label[] {start, end, handler});
-                            AdviceInliner.this.mv.visitTryCatchBlock(start, end, handler, type);
-                        }
-                    };
+                public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
+                    blocks.addAll(Arrays.asList(start, end, handler));
+                    AdviceInliner.this.mv.visitTryCatchBlock(start, end, handler, type);
                 }
             }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
         }
@@ -610,34 +601,55 @@ final class AdviceInliner extends MethodVisitor {
         return code;
     }
 
-    private void inline(AdviceCode code, int phase) {
-        AdviceClass.Method method = code.method;
-        mv.visitLabel(code.start);
-        Copier copier = new Copier(code, phase);
+    /** Reads one advice method's code from the advice's class file into {@code visitor}. */
+    private void readMethod(AdviceClass.Method method, MethodVisitor visitor, int readerFlags) {
         new ClassReader(advice.bytes).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                     String[] exceptions) {
-                return name.equals(method.name) && descriptor.equals(method.descriptor) ? copier : null;
+                return name.equals(method.name) && descriptor.equals(method.descriptor) ? visitor : null;
             }
-        }, ClassReader.EXPAND_FRAMES | ClassReader.SKIP_DEBUG);
+        }, readerFlags);
+    }
+
+    /**
+     * Inlines one advice method: its code (its returns jump to its end), then with {@code suppress} its handler,
+     * which reports what it threw, then its end, where the method goes on.
+     */
+    private void inline(AdviceCode code, Phase phase) {
+        AdviceClass.Method method = code.method;
+        mv.visitLabel(code.start);
+        Copier copier = new Copier(code, phase);
+        readMethod(method, copier, ClassReader.EXPAND_FRAMES | ClassReader.SKIP_DEBUG);
         if (!copier.copied) {
             throw new Unsupported("advice method " + method.name + " not found in " + advice.name);
         }
         if (method.suppress) {
             mv.visitLabel(code.handler);
-            frame(phase, phase == EXIT_PHASE, THROWABLE);
+            frame(phase, phase == Phase.EXIT, THROWABLE);
             mv.visitLdcInsn(module);
             mv.visitMethodInsn(Opcodes.INVOKESTATIC, "io/albtrace/core/Log", "adviceFailed",
                     "(Ljava/lang/Throwable;Ljava/lang/String;)V", false);
         }
         mv.visitLabel(code.end);
-        frame(phase, phase == EXIT_PHASE, null);
+        frame(phase, phase == Phase.EXIT, null);
         // the method's own first instruction may carry a frame of its own: not at the same offset as this one
         mv.visitInsn(Opcodes.NOP);
         adviceMaxStack = Math.max(adviceMaxStack, copier.maxStack);
-        int base = phase == ENTER_PHASE ? prefixEnd : exitLocalsBase;
-        adviceMaxLocals = Math.max(adviceMaxLocals, base - prefixEnd + copier.maxLocals - method.paramSlots);
+        adviceLocalsEnd = Math.max(adviceLocalsEnd, copier.localsBase + copier.maxLocals - method.paramSlots);
+    }
+
+    // ---- values and types ----
+
+    /** The slots a frame item takes. */
+    private static int frameSlots(Object item) {
+        return item == Opcodes.LONG || item == Opcodes.DOUBLE ? 2 : 1;
+    }
+
+    private static void addTop(List<Object> items, int slots) {
+        for (int i = 0; i < slots; i++) {
+            items.add(Opcodes.TOP);
+        }
     }
 
     private static Object frameType(Type type) {
@@ -694,44 +706,53 @@ final class AdviceInliner extends MethodVisitor {
             }
             throw new Unsupported("a value of type " + from + " given as " + to);
         }
-        if (!"java/lang/Object".equals(to.getInternalName())) {
+        if (!OBJECT.equals(to.getInternalName())) {
             mv.visitTypeInsn(Opcodes.CHECKCAST, to.getInternalName());
         }
     }
 
-    /** Copies one advice method's code into the method, its parameters replaced by what they stand for. */
+    /**
+     * Copies one advice method's code into the method: its parameters replaced by what they stand for, its own
+     * locals moved to where its phase's advice locals start ({@link SlotLayout}), each return a jump to its end, its
+     * frames widened with the method's parameters and the advice's slots; debug information and annotations dropped.
+     */
     private final class Copier extends MethodVisitor {
         private final AdviceClass.Method method;
-        private final int phase;
+        private final Phase phase;
         private final Label end;
-        private final int localsBase;
-        private final List<Label[]> registered;
+        /** Where the advice method's own locals (past its parameters) go. */
+        final int localsBase;
+        /** {@link AdviceCode#tryCatchLabels}; the next one this copy meets. */
+        private final List<Label> registered;
+        private int nextRegistered;
         /** This copy's labels of the advice's try/catch blocks, to the labels registered for them. */
-        private final Map<Label, Label> labels = new java.util.IdentityHashMap<>();
-        private int tryCatchBlocks;
+        private final Map<Label, Label> labels = new IdentityHashMap<>();
+        /** The advice method's own max_stack and max_locals. */
         int maxStack;
         int maxLocals;
+        /** Whether the advice method was found (and its code copied). */
         boolean copied;
 
-        Copier(AdviceCode code, int phase) {
+        Copier(AdviceCode code, Phase phase) {
             super(Opcodes.ASM9, AdviceInliner.this.mv);
             this.method = code.method;
             this.phase = phase;
             this.end = code.end;
-            this.registered = code.tryCatchBlocks;
-            this.localsBase = phase == ENTER_PHASE ? prefixEnd : exitLocalsBase;
+            this.registered = code.tryCatchLabels;
+            this.localsBase = phase == Phase.ENTER ? slots.adviceSlotsEnd : slots.exitAdviceLocals;
         }
+
+        // ---- labels: the try/catch blocks' were registered before ----
 
         /** The block was registered already ({@link #register}): this copy's labels stand for those. */
         @Override
         public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
-            if (tryCatchBlocks >= registered.size()) {
+            if (nextRegistered >= registered.size()) {
                 throw new Unsupported("advice " + advice.name + ": try/catch blocks changed between two reads");
             }
-            Label[] block = registered.get(tryCatchBlocks++);
-            labels.put(start, block[0]);
-            labels.put(end, block[1]);
-            labels.put(handler, block[2]);
+            for (Label label : new Label[] {start, end, handler}) {
+                labels.put(label, registered.get(nextRegistered++));
+            }
         }
 
         private Label label(Label label) {
@@ -747,12 +768,9 @@ final class AdviceInliner extends MethodVisitor {
             return to;
         }
 
-        private Object[] frameItems(Object[] items, int count) {
-            Object[] mapped = new Object[count];
-            for (int i = 0; i < count; i++) {
-                mapped[i] = items[i] instanceof Label ? label((Label) items[i]) : items[i];
-            }
-            return mapped;
+        /** Frame items with this copy's labels (of uninitialized values) mapped. */
+        private Object frameItem(Object item) {
+            return item instanceof Label ? label((Label) item) : item;
         }
 
         @Override
@@ -775,6 +793,8 @@ final class AdviceInliner extends MethodVisitor {
             mv.visitLookupSwitchInsn(label(dflt), keys, labels(cases));
         }
 
+        // ---- what is not copied ----
+
         @Override
         public void visitCode() {
             copied = true;
@@ -785,18 +805,18 @@ final class AdviceInliner extends MethodVisitor {
         }
 
         @Override
-        public net.bytebuddy.jar.asm.AnnotationVisitor visitAnnotationDefault() {
+        public AnnotationVisitor visitAnnotationDefault() {
             return null;
         }
 
         @Override
-        public net.bytebuddy.jar.asm.AnnotationVisitor visitAnnotation(String descriptor, boolean visible) {
+        public AnnotationVisitor visitAnnotation(String descriptor, boolean visible) {
             return null;
         }
 
         @Override
-        public net.bytebuddy.jar.asm.AnnotationVisitor visitTypeAnnotation(int typeRef,
-                net.bytebuddy.jar.asm.TypePath typePath, String descriptor, boolean visible) {
+        public AnnotationVisitor visitTypeAnnotation(int typeRef, TypePath typePath, String descriptor,
+                boolean visible) {
             return null;
         }
 
@@ -805,24 +825,23 @@ final class AdviceInliner extends MethodVisitor {
         }
 
         @Override
-        public net.bytebuddy.jar.asm.AnnotationVisitor visitParameterAnnotation(int parameter, String descriptor,
+        public AnnotationVisitor visitParameterAnnotation(int parameter, String descriptor, boolean visible) {
+            return null;
+        }
+
+        @Override
+        public void visitAttribute(Attribute attribute) {
+        }
+
+        @Override
+        public AnnotationVisitor visitInsnAnnotation(int typeRef, TypePath typePath, String descriptor,
                 boolean visible) {
             return null;
         }
 
         @Override
-        public void visitAttribute(net.bytebuddy.jar.asm.Attribute attribute) {
-        }
-
-        @Override
-        public net.bytebuddy.jar.asm.AnnotationVisitor visitInsnAnnotation(int typeRef,
-                net.bytebuddy.jar.asm.TypePath typePath, String descriptor, boolean visible) {
-            return null;
-        }
-
-        @Override
-        public net.bytebuddy.jar.asm.AnnotationVisitor visitTryCatchAnnotation(int typeRef,
-                net.bytebuddy.jar.asm.TypePath typePath, String descriptor, boolean visible) {
+        public AnnotationVisitor visitTryCatchAnnotation(int typeRef, TypePath typePath, String descriptor,
+                boolean visible) {
             return null;
         }
 
@@ -836,12 +855,24 @@ final class AdviceInliner extends MethodVisitor {
         }
 
         @Override
-        public net.bytebuddy.jar.asm.AnnotationVisitor visitLocalVariableAnnotation(int typeRef,
-                net.bytebuddy.jar.asm.TypePath typePath, Label[] start, Label[] end, int[] index, String descriptor,
-                boolean visible) {
+        public AnnotationVisitor visitLocalVariableAnnotation(int typeRef, TypePath typePath, Label[] start,
+                Label[] end, int[] index, String descriptor, boolean visible) {
             return null;
         }
 
+        @Override
+        public void visitMaxs(int stack, int locals) {
+            maxStack = stack;
+            maxLocals = locals;
+        }
+
+        @Override
+        public void visitEnd() {
+        }
+
+        // ---- frames, returns, locals ----
+
+        /** The advice's frame: its parameters' items replaced by the woven method's frame prefix. */
         @Override
         public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
             if (!frames) {
@@ -850,40 +881,45 @@ final class AdviceInliner extends MethodVisitor {
             if (type != Opcodes.F_NEW) {
                 throw new Unsupported("compressed frames in advice " + advice.name);
             }
-            List<Object> locals = prefix(phase);
-            if (phase == EXIT_PHASE) {
+            List<Object> locals = adviceFrameLocals(phase);
+            if (phase == Phase.EXIT) {
                 addExitSlots(locals);
             }
-            int slots = 0;
+            int slot = 0;
             for (int i = 0; i < numLocal; i++) {
-                if (slots >= method.paramSlots) {
-                    locals.add(local[i] instanceof Label ? label((Label) local[i]) : local[i]);
+                if (slot >= method.paramSlots) {
+                    locals.add(frameItem(local[i]));
                 }
-                slots += local[i] == Opcodes.LONG || local[i] == Opcodes.DOUBLE ? 2 : 1;
+                slot += frameSlots(local[i]);
             }
-            mv.visitFrame(Opcodes.F_NEW, locals.size(), locals.toArray(), numStack, frameItems(stack, numStack));
+            Object[] stackItems = new Object[numStack];
+            for (int i = 0; i < numStack; i++) {
+                stackItems[i] = frameItem(stack[i]);
+            }
+            mv.visitFrame(Opcodes.F_NEW, locals.size(), locals.toArray(), numStack, stackItems);
         }
 
+        /** A return of the advice: the enter advice's value kept, the exit advice's dropped; on to the end. */
         @Override
         public void visitInsn(int opcode) {
-            if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
-                if (opcode != Opcodes.RETURN) {
-                    if (phase == ENTER_PHASE) {
-                        mv.visitVarInsn(method.returnType.getOpcode(Opcodes.ISTORE), enterSlot);
-                    } else {
-                        mv.visitInsn(method.returnType.getSize() == 2 ? Opcodes.POP2 : Opcodes.POP);
-                    }
-                }
-                mv.visitJumpInsn(Opcodes.GOTO, end);
+            if (opcode < Opcodes.IRETURN || opcode > Opcodes.RETURN) {
+                mv.visitInsn(opcode);
                 return;
             }
-            mv.visitInsn(opcode);
+            if (opcode != Opcodes.RETURN) {
+                if (phase == Phase.ENTER) {
+                    mv.visitVarInsn(method.returnType.getOpcode(Opcodes.ISTORE), slots.enterValue);
+                } else {
+                    mv.visitInsn(method.returnType.getSize() == 2 ? Opcodes.POP2 : Opcodes.POP);
+                }
+            }
+            mv.visitJumpInsn(Opcodes.GOTO, end);
         }
 
         @Override
         public void visitVarInsn(int opcode, int var) {
             if (var >= method.paramSlots) {
-                mv.visitVarInsn(opcode, var - method.paramSlots + localsBase);
+                mv.visitVarInsn(opcode, adviceLocal(var));
                 return;
             }
             AdviceClass.Param param = method.paramAt(var);
@@ -902,8 +938,15 @@ final class AdviceInliner extends MethodVisitor {
             if (var < method.paramSlots) {
                 throw new Unsupported("advice " + advice.name + " increments a parameter");
             }
-            mv.visitIincInsn(var - method.paramSlots + localsBase, increment);
+            mv.visitIincInsn(adviceLocal(var), increment);
         }
+
+        /** The woven slot of one of the advice method's own locals. */
+        private int adviceLocal(int var) {
+            return var - method.paramSlots + localsBase;
+        }
+
+        // ---- instructions the class file's version may not allow ----
 
         @Override
         public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrap, Object... arguments) {
@@ -926,131 +969,139 @@ final class AdviceInliner extends MethodVisitor {
             mv.visitLdcInsn(value);
         }
 
-        @Override
-        public void visitMaxs(int stack, int locals) {
-            maxStack = stack;
-            maxLocals = locals;
-        }
+        // ---- the advice's parameters: what each stands for ----
 
-        @Override
-        public void visitEnd() {
-        }
-
+        /** Pushes what {@code param} stands for, as its type. */
         private void load(AdviceClass.Param param) {
             switch (param.kind) {
-                case AdviceClass.ARGUMENT: {
-                    Type type = argument(param.index);
-                    mv.visitVarInsn(type.getOpcode(Opcodes.ILOAD), argumentSlots[param.index]);
-                    cast(type, param.type);
+                case ARGUMENT:
+                    loadArgument(param);
                     return;
-                }
-                case AdviceClass.THIS:
-                    if (isStatic || isConstructor && phase == ENTER_PHASE) {
+                case THIS:
+                    if (isStatic || isConstructor && phase == Phase.ENTER) {
                         throw new Unsupported("@This in a static method or before a constructor");
                     }
                     mv.visitVarInsn(Opcodes.ALOAD, 0);
                     cast(Type.getObjectType(owner), param.type);
                     return;
-                case AdviceClass.RETURN:
+                case RETURN:
                     if (returnType.getSort() == Type.VOID) {
                         throw new Unsupported("@Return of a void method");
                     }
-                    mv.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), returnSlot);
+                    mv.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), slots.returnValue);
                     cast(returnType, param.type);
                     return;
-                case AdviceClass.ENTER:
-                    mv.visitVarInsn(advice.enter.returnType.getOpcode(Opcodes.ILOAD), enterSlot);
+                case ENTER:
+                    mv.visitVarInsn(advice.enter.returnType.getOpcode(Opcodes.ILOAD), slots.enterValue);
                     cast(advice.enter.returnType, param.type);
                     return;
-                case AdviceClass.LOCAL:
-                    mv.visitVarInsn(param.type.getOpcode(Opcodes.ILOAD), localSlots[localNames.indexOf(param.name)]);
+                case LOCAL:
+                    mv.visitVarInsn(param.type.getOpcode(Opcodes.ILOAD), slots.local(param.name));
                     return;
-                case AdviceClass.FIELD: {
-                    Object[] field = field(param.name);
-                    Type type = Type.getType((String) field[1]);
-                    if (((Integer) field[0] & Opcodes.ACC_STATIC) != 0) {
-                        mv.visitFieldInsn(Opcodes.GETSTATIC, owner, param.name, (String) field[1]);
-                    } else {
-                        mv.visitVarInsn(Opcodes.ALOAD, 0);
-                        mv.visitFieldInsn(Opcodes.GETFIELD, owner, param.name, (String) field[1]);
-                    }
-                    cast(type, param.type);
+                case FIELD_VALUE:
+                    loadField(param);
                     return;
-                }
-                case AdviceClass.THROWN:
+                case ALL_ARGUMENTS:
+                    loadAllArguments(param);
+                    return;
+                case THROWN:
                     // what the method threw, or null when it returned (always null without onThrowable)
-                    if (phase != EXIT_PHASE) {
+                    if (phase != Phase.EXIT) {
                         throw new Unsupported("@Thrown outside an exit advice");
                     }
                     if (onThrowable) {
-                        mv.visitVarInsn(Opcodes.ALOAD, thrownSlot);
+                        mv.visitVarInsn(Opcodes.ALOAD, slots.thrown);
                     } else {
                         mv.visitInsn(Opcodes.ACONST_NULL);
                     }
                     cast(Type.getObjectType(THROWABLE), param.type);
-                    return;
-                case AdviceClass.ALL_ARGUMENTS:
-                    if (!"[Ljava/lang/Object;".equals(param.type.getDescriptor())) {
-                        throw new Unsupported("@AllArguments not of type Object[]");
-                    }
-                    pushInt(argumentTypes.length);
-                    mv.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
-                    for (int i = 0; i < argumentTypes.length; i++) {
-                        mv.visitInsn(Opcodes.DUP);
-                        pushInt(i);
-                        mv.visitVarInsn(argumentTypes[i].getOpcode(Opcodes.ILOAD), argumentSlots[i]);
-                        box(argumentTypes[i]);
-                        mv.visitInsn(Opcodes.AASTORE);
-                    }
                     return;
                 default:
                     throw new Unsupported("parameter kind " + param.kind);
             }
         }
 
+        private void loadArgument(AdviceClass.Param param) {
+            Type type = argument(param.index);
+            mv.visitVarInsn(type.getOpcode(Opcodes.ILOAD), slots.argumentSlots[param.index]);
+            cast(type, param.type);
+        }
+
+        private void loadField(AdviceClass.Param param) {
+            AsmWeaver.Member field = field(param.name);
+            if (field.isStatic()) {
+                mv.visitFieldInsn(Opcodes.GETSTATIC, owner, param.name, field.descriptor);
+            } else {
+                mv.visitVarInsn(Opcodes.ALOAD, 0);
+                mv.visitFieldInsn(Opcodes.GETFIELD, owner, param.name, field.descriptor);
+            }
+            cast(Type.getType(field.descriptor), param.type);
+        }
+
+        /** A new {@code Object[]} of the arguments, primitives boxed. */
+        private void loadAllArguments(AdviceClass.Param param) {
+            if (!"[Ljava/lang/Object;".equals(param.type.getDescriptor())) {
+                throw new Unsupported("@AllArguments not of type Object[]");
+            }
+            pushInt(argumentTypes.length);
+            mv.visitTypeInsn(Opcodes.ANEWARRAY, OBJECT);
+            for (int i = 0; i < argumentTypes.length; i++) {
+                mv.visitInsn(Opcodes.DUP);
+                pushInt(i);
+                mv.visitVarInsn(argumentTypes[i].getOpcode(Opcodes.ILOAD), slots.argumentSlots[i]);
+                box(argumentTypes[i]);
+                mv.visitInsn(Opcodes.AASTORE);
+            }
+        }
+
+        /** Stores the value on the stack, of {@code param}'s type, where {@code param} stands for. */
         private void store(AdviceClass.Param param) {
             if (param.readOnly) {
                 throw new Unsupported("advice " + advice.name + " writes a read-only parameter");
             }
             switch (param.kind) {
-                case AdviceClass.ARGUMENT: {
+                case ARGUMENT: {
                     Type type = argument(param.index);
                     cast(param.type, type);
-                    mv.visitVarInsn(type.getOpcode(Opcodes.ISTORE), argumentSlots[param.index]);
+                    mv.visitVarInsn(type.getOpcode(Opcodes.ISTORE), slots.argumentSlots[param.index]);
                     return;
                 }
-                case AdviceClass.RETURN:
-                    if (phase != EXIT_PHASE || returnType.getSort() == Type.VOID) {
+                case RETURN:
+                    if (phase != Phase.EXIT || returnType.getSort() == Type.VOID) {
                         throw new Unsupported("@Return written outside an exit, or of a void method");
                     }
                     cast(param.type, returnType);
-                    mv.visitVarInsn(returnType.getOpcode(Opcodes.ISTORE), returnSlot);
+                    mv.visitVarInsn(returnType.getOpcode(Opcodes.ISTORE), slots.returnValue);
                     return;
-                case AdviceClass.LOCAL:
-                    mv.visitVarInsn(param.type.getOpcode(Opcodes.ISTORE), localSlots[localNames.indexOf(param.name)]);
+                case LOCAL:
+                    mv.visitVarInsn(param.type.getOpcode(Opcodes.ISTORE), slots.local(param.name));
                     return;
-                case AdviceClass.FIELD: {
-                    Object[] field = field(param.name);
-                    Type type = Type.getType((String) field[1]);
-                    if (type.getSize() != 1 || param.type.getSize() != 1) {
-                        throw new Unsupported("a wide @FieldValue written");
-                    }
-                    cast(param.type, type);
-                    if (((Integer) field[0] & Opcodes.ACC_STATIC) != 0) {
-                        mv.visitFieldInsn(Opcodes.PUTSTATIC, owner, param.name, (String) field[1]);
-                    } else {
-                        if (isConstructor && phase == ENTER_PHASE) {
-                            throw new Unsupported("a field written before the constructor ran");
-                        }
-                        mv.visitVarInsn(Opcodes.ALOAD, 0);
-                        mv.visitInsn(Opcodes.SWAP);
-                        mv.visitFieldInsn(Opcodes.PUTFIELD, owner, param.name, (String) field[1]);
-                    }
+                case FIELD_VALUE:
+                    storeField(param);
                     return;
-                }
                 default:
                     throw new Unsupported("a write to parameter kind " + param.kind);
             }
+        }
+
+        private void storeField(AdviceClass.Param param) {
+            AsmWeaver.Member field = field(param.name);
+            Type type = Type.getType(field.descriptor);
+            if (type.getSize() != 1 || param.type.getSize() != 1) {
+                throw new Unsupported("a wide @FieldValue written");
+            }
+            cast(param.type, type);
+            if (field.isStatic()) {
+                mv.visitFieldInsn(Opcodes.PUTSTATIC, owner, param.name, field.descriptor);
+                return;
+            }
+            if (isConstructor && phase == Phase.ENTER) {
+                throw new Unsupported("a field written before the constructor ran");
+            }
+            // this under the value, as PUTFIELD wants them
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitInsn(Opcodes.SWAP);
+            mv.visitFieldInsn(Opcodes.PUTFIELD, owner, param.name, field.descriptor);
         }
 
         private Type argument(int index) {
@@ -1060,23 +1111,27 @@ final class AdviceInliner extends MethodVisitor {
             return argumentTypes[index];
         }
 
-        private Object[] field(String name) {
-            Object[] field = fields.get(name);
+        private AsmWeaver.Member field(String name) {
+            AsmWeaver.Member field = fields.get(name);
             if (field == null) {
                 // Byte Buddy looks up the class hierarchy; the class file alone knows only its own fields
                 throw new Unsupported("field " + name + " is not declared by " + owner);
             }
-            if (isStatic && ((Integer) field[0] & Opcodes.ACC_STATIC) == 0) {
+            if (isStatic && !field.isStatic()) {
                 throw new Unsupported("instance field " + name + " in a static method");
             }
             return field;
         }
 
+        /** Pushes a count or index of the arguments (a method has at most 255). */
         private void pushInt(int value) {
             if (value <= 5) {
+                // ICONST_0 to ICONST_5 are consecutive opcodes
                 mv.visitInsn(Opcodes.ICONST_0 + value);
-            } else {
+            } else if (value <= Byte.MAX_VALUE) {
                 mv.visitIntInsn(Opcodes.BIPUSH, value);
+            } else {
+                mv.visitIntInsn(Opcodes.SIPUSH, value);
             }
         }
 
@@ -1095,124 +1150,6 @@ final class AdviceInliner extends MethodVisitor {
             }
             mv.visitMethodInsn(Opcodes.INVOKESTATIC, boxed, "valueOf",
                     "(" + type.getDescriptor() + ")L" + boxed + ";", false);
-        }
-    }
-
-    /** Stack effects, in slots, of the instructions without operands and of the local variable instructions. */
-    static final class StackEffect {
-        /** An instruction after which the code does not go on (the next one needs a frame). */
-        static final int ENDS = Integer.MIN_VALUE;
-
-        private static final int[] INSN = new int[Opcodes.MONITOREXIT + 1];
-
-        static {
-            Arrays.fill(INSN, 0);
-            INSN[Opcodes.ACONST_NULL] = 1;
-            for (int op = Opcodes.ICONST_M1; op <= Opcodes.ICONST_5; op++) {
-                INSN[op] = 1;
-            }
-            INSN[Opcodes.LCONST_0] = 2;
-            INSN[Opcodes.LCONST_1] = 2;
-            INSN[Opcodes.FCONST_0] = 1;
-            INSN[Opcodes.FCONST_1] = 1;
-            INSN[Opcodes.FCONST_2] = 1;
-            INSN[Opcodes.DCONST_0] = 2;
-            INSN[Opcodes.DCONST_1] = 2;
-            INSN[Opcodes.IALOAD] = -1;
-            INSN[Opcodes.LALOAD] = 0;
-            INSN[Opcodes.FALOAD] = -1;
-            INSN[Opcodes.DALOAD] = 0;
-            INSN[Opcodes.AALOAD] = -1;
-            INSN[Opcodes.BALOAD] = -1;
-            INSN[Opcodes.CALOAD] = -1;
-            INSN[Opcodes.SALOAD] = -1;
-            INSN[Opcodes.IASTORE] = -3;
-            INSN[Opcodes.LASTORE] = -4;
-            INSN[Opcodes.FASTORE] = -3;
-            INSN[Opcodes.DASTORE] = -4;
-            INSN[Opcodes.AASTORE] = -3;
-            INSN[Opcodes.BASTORE] = -3;
-            INSN[Opcodes.CASTORE] = -3;
-            INSN[Opcodes.SASTORE] = -3;
-            INSN[Opcodes.POP] = -1;
-            INSN[Opcodes.POP2] = -2;
-            INSN[Opcodes.DUP] = 1;
-            INSN[Opcodes.DUP_X1] = 1;
-            INSN[Opcodes.DUP_X2] = 1;
-            INSN[Opcodes.DUP2] = 2;
-            INSN[Opcodes.DUP2_X1] = 2;
-            INSN[Opcodes.DUP2_X2] = 2;
-            INSN[Opcodes.SWAP] = 0;
-            for (int op = Opcodes.IADD; op <= Opcodes.DREM; op++) {
-                // IADD, LADD, FADD, DADD, then ISUB... in that order: int and float -1, long and double -2
-                INSN[op] = (op - Opcodes.IADD) % 2 == 0 ? -1 : -2;
-            }
-            for (int op = Opcodes.INEG; op <= Opcodes.DNEG; op++) {
-                INSN[op] = 0;
-            }
-            INSN[Opcodes.ISHL] = -1;
-            INSN[Opcodes.LSHL] = -1;
-            INSN[Opcodes.ISHR] = -1;
-            INSN[Opcodes.LSHR] = -1;
-            INSN[Opcodes.IUSHR] = -1;
-            INSN[Opcodes.LUSHR] = -1;
-            INSN[Opcodes.IAND] = -1;
-            INSN[Opcodes.LAND] = -2;
-            INSN[Opcodes.IOR] = -1;
-            INSN[Opcodes.LOR] = -2;
-            INSN[Opcodes.IXOR] = -1;
-            INSN[Opcodes.LXOR] = -2;
-            INSN[Opcodes.I2L] = 1;
-            INSN[Opcodes.I2F] = 0;
-            INSN[Opcodes.I2D] = 1;
-            INSN[Opcodes.L2I] = -1;
-            INSN[Opcodes.L2F] = -1;
-            INSN[Opcodes.L2D] = 0;
-            INSN[Opcodes.F2I] = 0;
-            INSN[Opcodes.F2L] = 1;
-            INSN[Opcodes.F2D] = 1;
-            INSN[Opcodes.D2I] = -1;
-            INSN[Opcodes.D2L] = 0;
-            INSN[Opcodes.D2F] = -1;
-            INSN[Opcodes.I2B] = 0;
-            INSN[Opcodes.I2C] = 0;
-            INSN[Opcodes.I2S] = 0;
-            INSN[Opcodes.LCMP] = -3;
-            INSN[Opcodes.FCMPL] = -1;
-            INSN[Opcodes.FCMPG] = -1;
-            INSN[Opcodes.DCMPL] = -3;
-            INSN[Opcodes.DCMPG] = -3;
-            for (int op = Opcodes.IRETURN; op <= Opcodes.RETURN; op++) {
-                INSN[op] = ENDS;
-            }
-            INSN[Opcodes.ARRAYLENGTH] = 0;
-            INSN[Opcodes.ATHROW] = ENDS;
-            INSN[Opcodes.MONITORENTER] = -1;
-            INSN[Opcodes.MONITOREXIT] = -1;
-        }
-
-        private StackEffect() {
-        }
-
-        static int ofInsn(int opcode) {
-            return INSN[opcode];
-        }
-
-        static int ofVar(int opcode) {
-            switch (opcode) {
-                case Opcodes.LLOAD:
-                case Opcodes.DLOAD:
-                    return 2;
-                case Opcodes.ILOAD:
-                case Opcodes.FLOAD:
-                case Opcodes.ALOAD:
-                    return 1;
-                case Opcodes.LSTORE:
-                case Opcodes.DSTORE:
-                    return -2;
-                default:
-                    return -1;
-            }
         }
     }
 }

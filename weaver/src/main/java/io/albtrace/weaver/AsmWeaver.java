@@ -38,6 +38,7 @@ final class AsmWeaver {
      * The changed class file, or null to leave the class as it is; {@code quiet} as for {@link ByteBuddyWeaver}.
      *
      * @throws Unsupported when Byte Buddy must weave this class instead
+     * @throws TooLarge when the woven class would be over a limit of the class file
      */
     static byte[] weave(String binaryName, byte[] bytes, ClassLoader loader, ClassLoader agentLoader,
             List<Installer.Target> targets, boolean quiet) {
@@ -81,13 +82,18 @@ final class AsmWeaver {
                 return visitor;
             }
         }, ClassReader.EXPAND_FRAMES);
-        byte[] changed = writer.toByteArray();
+        byte[] changed = TooLarge.classFile(writer, binaryName);
         if (!quiet && Config.current().debug()) {
             Log.warn("debug: instrumented " + binaryName + " (" + collector.names + ") in "
                     + (loader == null ? "the bootstrap class loader" : loader.toString()) + ", "
                     + (System.nanoTime() - started) / 1000 + " us on " + Thread.currentThread().getName());
         }
         return changed;
+    }
+
+    /** The major version of a class file from the version ASM reports (the minor version in its upper 16 bits). */
+    static int majorVersion(int asmVersion) {
+        return asmVersion & 0xFFFF;
     }
 
     private static AdviceClass advice(String name, ClassLoader agentLoader) {
@@ -112,9 +118,12 @@ final class AsmWeaver {
     /** The class's name, version, methods and fields, from one pass that skips all code. */
     private static final class Shape extends ClassVisitor {
         String name;
+        /** The class file's major version ({@link #majorVersion}). */
         int version;
-        final List<Object[]> methods = new ArrayList<>();
-        final Map<String, Object[]> fields = new HashMap<>();
+        /** Its methods but the static initializer. */
+        final List<Member> methods = new ArrayList<>();
+        /** Its fields, by name. */
+        final Map<String, Member> fields = new HashMap<>();
 
         Shape() {
             super(Opcodes.ASM9);
@@ -124,12 +133,12 @@ final class AsmWeaver {
         public void visit(int version, int access, String name, String signature, String superName,
                 String[] interfaces) {
             this.name = name;
-            this.version = version & 0xFFFF;
+            this.version = majorVersion(version);
         }
 
         @Override
         public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
-            fields.put(name, new Object[] {access, descriptor});
+            fields.put(name, new Member(access, name, descriptor));
             return null;
         }
 
@@ -137,9 +146,31 @@ final class AsmWeaver {
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                 String[] exceptions) {
             if (!"<clinit>".equals(name)) {
-                methods.add(new Object[] {access, name, descriptor});
+                methods.add(new Member(access, name, descriptor));
             }
             return null;
+        }
+    }
+
+    /** A field or method of the class being woven, as its class file declares it. */
+    static final class Member {
+        final int access;
+        final String name;
+        final String descriptor;
+
+        Member(int access, String name, String descriptor) {
+            this.access = access;
+            this.name = name;
+            this.descriptor = descriptor;
+        }
+
+        boolean isStatic() {
+            return (access & Opcodes.ACC_STATIC) != 0;
+        }
+
+        /** Whether it is a method with code (not abstract, not native). */
+        boolean hasCode() {
+            return (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0;
         }
     }
 
@@ -173,8 +204,8 @@ final class AsmWeaver {
 
         @Override
         public boolean declares(MethodMatcher methods) {
-            for (Object[] method : shape.methods) {
-                if (methods.matches((Integer) method[0], (String) method[1], (String) method[2])) {
+            for (Member method : shape.methods) {
+                if (methods.matches(method.access, method.name, method.descriptor)) {
                     return true;
                 }
             }
@@ -192,13 +223,11 @@ final class AsmWeaver {
                 return;
             }
             AdviceClass adviceClass = advice(adviceClassName, agentLoader);
-            for (Object[] method : shape.methods) {
-                int access = (Integer) method[0];
-                if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0
-                        || !methods.matches(access, (String) method[1], (String) method[2])) {
+            for (Member method : shape.methods) {
+                if (!method.hasCode() || !methods.matches(method.access, method.name, method.descriptor)) {
                     continue;
                 }
-                advice.computeIfAbsent((String) method[1] + method[2], k -> new ArrayList<>(1))
+                advice.computeIfAbsent(method.name + method.descriptor, k -> new ArrayList<>(1))
                         .add(new Applied(adviceClass, module));
             }
             if (names.indexOf(module) < 0) {

@@ -92,7 +92,7 @@ final class ByteBuddyWeaver {
         ClassVisitor visitor = wrapper.wrap(type, writer, context, pool, type.getDeclaredFields(),
                 type.getDeclaredMethods(), writerFlags, readerFlags);
         reader.accept(visitor, readerFlags);
-        return writer.toByteArray();
+        return TooLarge.classFile(writer, type.getName());
     }
 
     /** Gathers the advice a type's instrumentations ask for. */

@@ -509,10 +509,35 @@ public final class Installer implements ClassFileTransformer {
 
     /**
      * Weaves with {@link AsmWeaver}, or with Byte Buddy ({@link ByteBuddyWeaver}) for what it cannot do and when
-     * {@code albtrace.weaver=bytebuddy}. {@code quiet}: the warm-up's weave, which says nothing.
+     * {@code albtrace.weaver=bytebuddy}. {@code quiet}: the warm-up's weave, which says nothing. Null when the class
+     * is left as it is: also when woven it would be over a limit of the class file ({@link TooLarge}), which is said
+     * once.
      */
     static byte[] weave(String binaryName, byte[] bytes, ClassLoader loader, ClassLoader agentLoader,
             List<Target> matched, boolean quiet) {
+        try {
+            return weaveOrFallBack(binaryName, bytes, loader, agentLoader, matched, quiet);
+        } catch (TooLarge e) {
+            if (!quiet) {
+                Log.warnOnce("too-large:" + binaryName, moduleNames(matched) + ": " + e.getMessage() + "; "
+                        + binaryName + " is left unchanged (not instrumented)");
+            }
+            return null;
+        }
+    }
+
+    private static String moduleNames(List<Target> matched) {
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < matched.size(); i++) {
+            if (firstOf(matched, i)) {
+                names.append(names.length() == 0 ? "" : ", ").append(matched.get(i).module.name());
+            }
+        }
+        return names.toString();
+    }
+
+    private static byte[] weaveOrFallBack(String binaryName, byte[] bytes, ClassLoader loader,
+            ClassLoader agentLoader, List<Target> matched, boolean quiet) {
         if (!Config.WEAVER_BYTEBUDDY.equals(Config.current().weaver())) {
             try {
                 return AsmWeaver.weave(binaryName, bytes, loader, agentLoader, matched, quiet);

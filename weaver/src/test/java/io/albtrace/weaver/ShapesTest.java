@@ -9,6 +9,7 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.albtrace.weaver.fixtures.ShapeAdvice;
 import java.lang.reflect.Constructor;
@@ -131,6 +132,40 @@ class ShapesTest {
     }
 
     @Test
+    void moreArgumentsThanAByteCounts() throws Exception {
+        // static int sum(int a0, ..., int a129): @AllArguments needs an array of 130, past BIPUSH's 127
+        int count = 130;
+        String descriptor = "(" + "I".repeat(count) + ")I";
+        byte[] original = generated("gen.Sum", writer -> {
+            MethodVisitor sum = writer.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "sum", descriptor, null,
+                    null);
+            sum.visitCode();
+            sum.visitVarInsn(Opcodes.ILOAD, 0);
+            for (int i = 1; i < count; i++) {
+                sum.visitVarInsn(Opcodes.ILOAD, i);
+                sum.visitInsn(Opcodes.IADD);
+            }
+            sum.visitInsn(Opcodes.IRETURN);
+            sum.visitMaxs(0, 0);
+            sum.visitEnd();
+        });
+        TypeInstrumentation sum = instrumentation("gen.Sum",
+                target -> { target.applyAdvice(named("sum"), ADVICE + "Int"); return null; });
+        Object[] arguments = new Object[count];
+        for (int i = 0; i < count; i++) {
+            arguments[i] = i;
+        }
+        Function<Class<?>, List<String>> calls = type -> {
+            List<String> out = new ArrayList<>();
+            call(out, "sum", () -> method(type, "sum").invoke(null, arguments));
+            return out;
+        };
+        List<String> asm = exercise("gen.Sum", weave("gen.Sum", original, sum, true), calls::apply);
+        assertEquals(exercise("gen.Sum", weave("gen.Sum", original, sum, false), calls::apply), asm);
+        assertEquals(List.of("exit " + java.util.Arrays.toString(arguments) + " -> 8385", "sum 16770"), asm);
+    }
+
+    @Test
     void methodsAtTheLimits() throws Exception {
         // big(int): iinc 21,500 times (64,500 bytes of the 65,535 a method may have); deep(int): max_stack 65,535
         byte[] original = generated("gen.Limits", writer -> {
@@ -155,7 +190,7 @@ class ShapesTest {
             deep.visitEnd();
         });
         // COMPUTE_MAXS gave deep a max_stack of 2: declare the largest there is instead
-        original = withMaxStack(original, "deep", 65_535);
+        original = withMaxs(original, "deep", 65_535, KEEP);
         TypeInstrumentation limits = instrumentation("gen.Limits", target -> {
             target.applyAdvice(named("big").or(named("deep")), ADVICE + "Int");
             return null;
@@ -218,18 +253,21 @@ class ShapesTest {
 
     /** Woven by the ASM weaver ({@code asm}, which must not fall back) or by Byte Buddy's Advice. */
     private byte[] weave(String name, byte[] original, TypeInstrumentation type, boolean asm) {
-        List<Installer.Target> targets = Collections.singletonList(new Installer.Target(
-                new InstrumentationModule("test-shapes") {
-                    @Override
-                    public List<TypeInstrumentation> typeInstrumentations() {
-                        return Collections.singletonList(type);
-                    }
-                }, type));
+        List<Installer.Target> targets = targets(type);
         ClassLoader loader = getClass().getClassLoader();
         byte[] woven = asm ? AsmWeaver.weave(name, original, null, loader, targets, false)
                 : ByteBuddyWeaver.weave(name, original, null, loader, targets, false);
         assertNotNull(woven);
         return woven;
+    }
+
+    private static List<Installer.Target> targets(TypeInstrumentation type) {
+        return Collections.singletonList(new Installer.Target(new InstrumentationModule("test-shapes") {
+            @Override
+            public List<TypeInstrumentation> typeInstrumentations() {
+                return Collections.singletonList(type);
+            }
+        }, type));
     }
 
     private static TypeInstrumentation instrumentation(String name, Function<AdviceTarget, Void> transform) {
@@ -247,7 +285,7 @@ class ShapesTest {
     }
 
     /** A public class with a constructor and the methods {@code methods} adds, frames and maxs computed. */
-    private static byte[] generated(String name, java.util.function.Consumer<ClassWriter> methods) {
+    static byte[] generated(String name, java.util.function.Consumer<ClassWriter> methods) {
         ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_FRAMES);
         writer.visit(Opcodes.V11, Opcodes.ACC_PUBLIC, name.replace('.', '/'), null, "java/lang/Object", null);
         MethodVisitor init = writer.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
@@ -262,7 +300,11 @@ class ShapesTest {
         return writer.toByteArray();
     }
 
-    private static byte[] withMaxStack(byte[] bytes, String method, int maxStack) {
+    /** {@link #withMaxs}: the value as it is. */
+    static final int KEEP = -1;
+
+    /** The class with {@code method}'s max_stack and max_locals declared as these (or {@link #KEEP}). */
+    static byte[] withMaxs(byte[] bytes, String method, int maxStack, int maxLocals) {
         org.objectweb.asm.ClassReader reader = new org.objectweb.asm.ClassReader(bytes);
         ClassWriter writer = new ClassWriter(reader, 0);
         reader.accept(new org.objectweb.asm.ClassVisitor(Opcodes.ASM9, writer) {
@@ -273,7 +315,8 @@ class ShapesTest {
                 return !name.equals(method) ? next : new MethodVisitor(Opcodes.ASM9, next) {
                     @Override
                     public void visitMaxs(int stack, int locals) {
-                        super.visitMaxs(maxStack, locals);
+                        super.visitMaxs(maxStack == KEEP ? stack : maxStack,
+                                maxLocals == KEEP ? locals : maxLocals);
                     }
                 };
             }

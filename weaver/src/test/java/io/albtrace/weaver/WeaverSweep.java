@@ -264,7 +264,7 @@ public final class WeaverSweep {
         return woven;
     }
 
-    private static List<Installer.Target> targets(List<Kind> kinds) {
+    static List<Installer.Target> targets(List<Kind> kinds) {
         TypeInstrumentation type = new TypeInstrumentation() {
             @Override
             public List<String> typeNames() {
