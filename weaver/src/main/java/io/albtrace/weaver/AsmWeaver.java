@@ -198,8 +198,15 @@ final class AsmWeaver {
                         || !methods.matches(access, (String) method[1], (String) method[2])) {
                     continue;
                 }
-                advice.computeIfAbsent((String) method[1] + method[2], k -> new ArrayList<>(1))
-                        .add(new Applied(adviceClass, module));
+                // no lambda (computeIfAbsent): the first one made in a JVM costs milliseconds, and with an AOT cache
+                // the first weave is in premain (the classes the cache loads before the agent are changed there)
+                String key = (String) method[1] + method[2];
+                List<Applied> applied = advice.get(key);
+                if (applied == null) {
+                    applied = new ArrayList<>(1);
+                    advice.put(key, applied);
+                }
+                applied.add(new Applied(adviceClass, module));
             }
             if (names.indexOf(module) < 0) {
                 names = names.isEmpty() ? module : names + ", " + module;
