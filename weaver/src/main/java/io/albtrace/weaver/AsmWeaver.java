@@ -227,8 +227,15 @@ final class AsmWeaver {
                 if (!method.hasCode() || !methods.matches(method.access, method.name, method.descriptor)) {
                     continue;
                 }
-                advice.computeIfAbsent(method.name + method.descriptor, k -> new ArrayList<>(1))
-                        .add(new Applied(adviceClass, module));
+                // no lambda (computeIfAbsent): the first one made in a JVM costs milliseconds, and with an AOT cache
+                // the first weave is in premain (the classes the cache loads before the agent are changed there)
+                String key = method.name + method.descriptor;
+                List<Applied> applied = advice.get(key);
+                if (applied == null) {
+                    applied = new ArrayList<>(1);
+                    advice.put(key, applied);
+                }
+                applied.add(new Applied(adviceClass, module));
             }
             if (names.indexOf(module) < 0) {
                 names = names.isEmpty() ? module : names + ", " + module;

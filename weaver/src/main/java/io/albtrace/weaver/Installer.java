@@ -481,7 +481,11 @@ public final class Installer implements ClassFileTransformer {
                 if (allowed == matched) {
                     allowed = new ArrayList<>(matched);
                 }
-                allowed.removeIf(target -> target.module == module);
+                for (Iterator<Target> it = allowed.iterator(); it.hasNext();) {
+                    if (it.next().module == module) {
+                        it.remove(); // not removeIf with a lambda: see AsmWeaver (the first lambda costs milliseconds)
+                    }
+                }
             }
         }
         return allowed;

@@ -113,7 +113,10 @@ final class SlotLayout {
             }
         }
         localNames = names;
-        localSlots = slots.stream().mapToInt(Integer::intValue).toArray();
+        localSlots = new int[slots.size()]; // no stream and method reference: NoLambdaTest says why
+        for (int i = 0; i < localSlots.length; i++) {
+            localSlots[i] = slots.get(i);
+        }
         adviceSlotTypes = Collections.unmodifiableList(types);
         adviceSlotsEnd = slot;
         boolean exit = advice.exit != null;
