@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-mvn -B -q -DskipTests package
+# Without the colour resets (ESC[0m) Maven 3.8 writes even in batch mode, on stderr too; its exit status still counts.
+mvn -B -q -DskipTests package 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
 agent=(-javaagent:agent/target/albtrace-agent.jar)
 if [ "${1:-}" = "--no-agent" ]; then
   agent=()
