@@ -15,7 +15,8 @@ if [ ${#need_install[@]} -gt 0 ]; then
 fi
 # No pipes into head here: under pipefail, a writer cut off by head's exit (SIGPIPE) fails the script.
 java_version=$(java -version 2>&1 || true)
-maven_version=$(mvn -B -v 2>/dev/null || true)
+# Maven 3.8 (Debian's) starts its lines with a colour reset, ESC[0m, even in batch mode: taken out of [setup] lines.
+maven_version=$(mvn -B -v 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g' || true)
 echo "[setup] java: ${java_version%%$'\n'*}"
 echo "[setup] ${maven_version%%$'\n'*}"
 if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then
