@@ -197,6 +197,45 @@ public class HopLogBenchmark {
         return n + HopLog.discardQueued();
     }
 
+    /** A context that came with a Self, in which the outgoing calls are made. */
+    static final String CONTEXT = "Root=1-67891233-abcdef012345678912345678;Self=1-63441c4a-12456789abcdef012345678";
+    static final java.net.URI TARGET = java.net.URI.create("http://inventory.internal:8080/stock/42?fields=all");
+
+    /**
+     * One outgoing call as a client's advice makes it with the hop log (the JDK's {@code HttpClient}: the hop begun,
+     * the header forwarded, the hop ended and finished with the status), in a bound context. With the hop log off,
+     * {@code OutgoingHop.begin} returns null and the rest is the forwarding alone, as before the hop log.
+     */
+    private int outgoing() {
+        int n = 0;
+        try (io.albtrace.core.Scope s = io.albtrace.core.Context.bind(CONTEXT)) {
+            for (int i = 0; i < BATCH; i++) {
+                operations++;
+                io.albtrace.core.OutgoingHop hop = io.albtrace.core.OutgoingHop.begin("GET", TARGET);
+                n += io.albtrace.core.Outgoing.header(null, 0).length();
+                if (hop != null) {
+                    hop.end();
+                    hop.finish(200);
+                }
+            }
+        }
+        return n + HopLog.discardQueued();
+    }
+
+    /** Unpaced outgoing calls with the hop log on, per call (see {@link #batchOn} for the queue). */
+    @Benchmark
+    @org.openjdk.jmh.annotations.OperationsPerInvocation(BATCH)
+    public int outOn(On on) {
+        return outgoing();
+    }
+
+    /** As {@link #outOn} with the hop log off: the forwarding alone. */
+    @Benchmark
+    @org.openjdk.jmh.annotations.OperationsPerInvocation(BATCH)
+    public int outOff(Off off) {
+        return outgoing();
+    }
+
     /** The entry as before the hop log: enter and close. */
     @Benchmark
     public ServerEntry before(Off off) {

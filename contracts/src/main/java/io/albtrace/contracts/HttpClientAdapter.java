@@ -163,6 +163,14 @@ public abstract class HttpClientAdapter {
     }
 
     /**
+     * Why this way writes no hop log {@code out} line (SPEC 8), or null when it does (the rule): the contract's hop
+     * log tests are skipped with the reason.
+     */
+    public String hopLogUnsupported() {
+        return null;
+    }
+
+    /**
      * Why this way cannot be tested here (this library version or JDK cannot do it), directly or through a proxy, to
      * a clear-text or a TLS origin; null when it can.
      */

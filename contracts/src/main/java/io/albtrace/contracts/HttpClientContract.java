@@ -893,4 +893,192 @@ public abstract class HttpClientContract {
         Trace.assertForwarded(FULL, Trace.CONTEXT, at.traceHeader());
         assertEquals(ROOT_ONLY, over.traceHeader());
     }
+
+    // ---- SPEC 8: the hop log's out line ----
+
+    /** The service name the hop log tests set. */
+    static final String SERVICE = "contract-client";
+
+    /**
+     * Runs {@code body} with the hop log on, written to a new file (service {@value #SERVICE}), and returns the
+     * {@code count} {@code out} lines it wrote, each with its time stamp and duration checked and replaced by
+     * {@code TS} and {@code MS}. The settings are restored after, the file removed.
+     */
+    static List<String> outLines(int count, ServerEntryContract.Callable body) throws Exception {
+        return ServerEntryContract.withHopLog(SERVICE, body,
+                file -> ServerEntryContract.hopLines(file, count, "out", l -> true));
+    }
+
+    /** The {@code out} line SPEC 8 asks for a call that sent {@code trace} (null: none), as {@link #outLines} shows it. */
+    static String outLine(String trace, String parent, String method, String hostPort, String path, Integer status) {
+        String self = io.albtrace.core.TraceHeader.self(trace);
+        return "{\"ts\":TS,\"dir\":\"out\",\"svc\":\"" + SERVICE + "\""
+                + (trace == null ? "" : ",\"root\":\"" + Trace.rootOf(trace) + "\"")
+                + (self == null ? "" : ",\"self\":\"" + self + "\"")
+                + (parent == null ? "" : ",\"parent\":\"" + parent + "\"")
+                + ",\"method\":\"" + method + "\",\"host\":\"" + hostPort + "\",\"path\":\"" + path + "\""
+                + (status == null ? "" : ",\"status\":" + status) + ",\"ms\":MS"
+                + (trace == null ? "" : ",\"trace\":\"" + trace + "\"") + "}";
+    }
+
+    /** {@code 127.0.0.1:port} of the server, for the running way. */
+    private String hostPort() {
+        return java.net.URI.create(url("/")).getAuthority();
+    }
+
+    /** {@link #open} for a hop log test: skipped, with the reason, for a way that writes no line yet. */
+    private Client openLogging(HttpClientAdapter w, Feature... needs) throws Exception {
+        String why = w.hopLogUnsupported();
+        assumeTrue(why == null, why);
+        return open(w, needs);
+    }
+
+    /** A context that came with a Self: its out lines' {@code parent}. */
+    static final String PARENT_SELF = "1-63441c4a-abcdef012345678912345678";
+
+    /**
+     * One {@code out} line per call, with its exact fields: outside any context (no {@code parent}), in a context
+     * that came with a Self ({@code parent} that Self) and without one ({@code parent} {@code ""}); the path without
+     * its query string; the root, self and trace of the header the server received.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ways")
+    void theHopLogHasOneOutLinePerCallWithItsExactFields(HttpClientAdapter w) throws Exception {
+        openLogging(w);
+        String withSelf = "Root=" + Trace.ROOT + ";Self=" + PARENT_SELF + ";CalledFrom=app";
+        List<String> lines = outLines(4, () -> {
+            send("GET", "/plain?secret=1&b=2");
+            try (Scope s = Context.bind(withSelf)) {
+                send("GET", "/with-self");
+            }
+            try (Scope s = Context.bind(Trace.CONTEXT)) {
+                send("POST", "/without-self");
+            }
+            send("GET", "/own", Trace.NAME, "Root=" + Trace.ROOT + ";Mine=1");
+        });
+        List<Received> all = server.received();
+        assertEquals(List.of("/plain", "/with-self", "/without-self", "/own"),
+                all.stream().map(r -> r.path).collect(Collectors.toList()));
+        assertNotEquals(PARENT_SELF, io.albtrace.core.TraceHeader.self(all.get(1).traceHeader()), "a new Self");
+        assertEquals(List.of(
+                outLine(all.get(0).traceHeader(), null, "GET", hostPort(), "/plain", 200),
+                outLine(all.get(1).traceHeader(), PARENT_SELF, "GET", hostPort(), "/with-self", 200),
+                outLine(all.get(2).traceHeader(), "", "POST", hostPort(), "/without-self", 200),
+                outLine(all.get(3).traceHeader(), null, "GET", hostPort(), "/own", 200)), sorted(lines, all));
+    }
+
+    /** The lines in the order of the server's requests (an asynchronous client may finish them in another). */
+    private static List<String> sorted(List<String> lines, List<Received> all) {
+        List<String> out = new ArrayList<>(lines);
+        out.sort(java.util.Comparator.comparingInt(l -> {
+            for (int i = 0; i < all.size(); i++) {
+                if (l.contains("\"trace\":\"" + all.get(i).traceHeader() + "\"")) {
+                    return i;
+                }
+            }
+            return all.size();
+        }));
+        return out;
+    }
+
+    /** Asynchronous calls made in a context: the caller's {@code parent}, the final status, one line each. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ways")
+    void theHopLogOfAsyncCallsHasTheCallersParent(HttpClientAdapter w) throws Exception {
+        openLogging(w, Feature.ASYNC);
+        String withSelf = "Root=" + Trace.ROOT + ";Self=" + PARENT_SELF;
+        List<String> lines = outLines(2, () -> {
+            Object r1 = request("GET", "/async-1");
+            Object r2 = request("GET", "/async-2?q=1");
+            Pending p1;
+            Pending p2;
+            try (Scope s = Context.bind(withSelf)) {
+                p1 = client.submit(r1);
+            }
+            p2 = client.submit(r2);
+            assertEquals(200, p1.await().status);
+            assertEquals(200, p2.await().status);
+        });
+        Received a1 = server.received("/async-1").get(0);
+        Received a2 = server.received("/async-2").get(0);
+        List<String> expected = List.of(outLine(a1.traceHeader(), PARENT_SELF, "GET", hostPort(), "/async-1", 200),
+                outLine(a2.traceHeader(), null, "GET", hostPort(), "/async-2", 200));
+        assertEquals(expected, sorted(lines, List.of(a1, a2)));
+    }
+
+    /** A redirect the client follows on its own is the same hop: one line, the first request's path, the final status. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ways")
+    void theHopLogShowsARedirectAsOneLineWithTheFinalStatus(HttpClientAdapter w) throws Exception {
+        openLogging(w, Feature.REDIRECTS);
+        server.answer("/from", (r, count) -> Reply.redirect(302, "/to"))
+                .answer("/to", (r, count) -> new Reply(404, Map.of()));
+        List<String> lines = outLines(1, () -> {
+            try (Scope s = Context.bind(Trace.CONTEXT)) {
+                Response r = client.send(request("GET", "/from?x=1"));
+                assertEquals(404, r.status);
+            }
+        });
+        assertEquals(List.of("/from", "/to"), server.received().stream().map(r -> r.path)
+                .collect(Collectors.toList()));
+        assertEquals(List.of(outLine(server.received().get(0).traceHeader(), "", "GET", hostPort(), "/from", 404)),
+                lines);
+    }
+
+    /** A retry the client makes on its own after a status is the same hop: one line, the final status. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ways")
+    void theHopLogShowsTheClientsOwnRetryAsOneLine(HttpClientAdapter w) throws Exception {
+        boolean on408 = w.features().contains(Feature.RETRY_408);
+        assumeTrue(on408 || w.features().contains(Feature.RETRY_503), () -> w + " does not retry on a status");
+        openLogging(w);
+        server.answer("/flaky", (r, count) -> count > 1 ? null
+                : on408 ? new Reply(408, Map.of()) : new Reply(503, Map.of("Retry-After", "0")));
+        List<String> lines = outLines(1, () -> send("GET", "/flaky"));
+        assertEquals(2, server.received().size());
+        assertEquals(List.of(outLine(server.received().get(0).traceHeader(), null, "GET", hostPort(), "/flaky", 200)),
+                lines);
+    }
+
+    /**
+     * A call whose connection is refused: one line without a status. Its header is the one the call would have sent
+     * where the client decides it before it connects, and none where it is decided as the request is written.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ways")
+    void theHopLogShowsAFailedConnectionWithoutStatus(HttpClientAdapter w) throws Exception {
+        openLogging(w);
+        int port;
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = closed.getLocalPort();
+        }
+        String url = (way.tls ? "https" : "http") + "://127.0.0.1:" + port + "/refused?x=1";
+        List<String> lines = outLines(1, () -> {
+            try (Scope s = Context.bind(Trace.CONTEXT)) {
+                client.send(client.request(new Request("GET", url)));
+                throw new AssertionError("the connection was refused, yet a response came");
+            } catch (Exception refused) {
+                // expected
+            }
+        });
+        assertEquals(1, lines.size(), lines::toString);
+        String line = lines.get(0);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(",\"trace\":\"([^\"]*)\"").matcher(line);
+        String trace = m.find() ? m.group(1) : null;
+        if (trace != null) {
+            Trace.assertForwarded(FULL, Trace.CONTEXT, trace);
+        }
+        assertEquals(outLine(trace, "", "GET", "127.0.0.1:" + port, "/refused", null), line);
+    }
+
+    /** Off, no line is made. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ways")
+    void theHopLogOffMakesNoLine(HttpClientAdapter w) throws Exception {
+        open(w);
+        assertNull(Config.current().hoplog());
+        long before = io.albtrace.core.HopLog.submitted();
+        send("GET", "/off");
+        assertEquals(before, io.albtrace.core.HopLog.submitted(), "no line made");
+    }
 }

@@ -491,14 +491,22 @@ public abstract class ServerEntryContract {
      * {@code count} lines as {@link #hopLines} gives them. The settings are restored after, the file removed.
      */
     public static List<String> withHopLog(int count, Callable body) throws Exception {
+        return withHopLog(SERVICE, body, file -> hopLines(file, count));
+    }
+
+    /**
+     * Runs {@code body} with the hop log on, written to a new file (service {@code service}), and returns what
+     * {@code reader} reads from the file after. The settings are restored after, the file removed.
+     */
+    public static List<String> withHopLog(String service, Callable body, Reader reader) throws Exception {
         java.nio.file.Path file = java.nio.file.Files.createTempFile("albtrace-hoplog-", ".log");
         Properties p = new Properties();
         p.setProperty(Config.HOPLOG, file.toString());
-        p.setProperty(Config.SERVICE_NAME, SERVICE);
+        p.setProperty(Config.SERVICE_NAME, service);
         Config previous = Config.install(Config.load(p, Map.of()));
         try {
             body.call();
-            return hopLines(file, count);
+            return reader.read(file);
         } finally {
             Config.install(previous);
             java.nio.file.Files.delete(file);
@@ -510,17 +518,31 @@ public abstract class ServerEntryContract {
         void call() throws Exception;
     }
 
+    /** Reads the hop log's lines a test wants from its file. */
+    public interface Reader {
+        List<String> read(java.nio.file.Path file) throws Exception;
+    }
+
     /**
      * The hop log's {@code in} lines in {@code file} whose path does not start with {@code /back} (the back service,
      * a JDK server too, has its own), once there are {@code count} of them (they are written after the response is
      * sent); each with its time stamp and duration checked and replaced by {@code TS} and {@code MS}.
      */
     public static List<String> hopLines(java.nio.file.Path file, int count) throws Exception {
+        return hopLines(file, count, "in", l -> !l.contains("\"path\":\"/back"));
+    }
+
+    /**
+     * The hop log's lines of direction {@code dir} in {@code file} that {@code keep} keeps, once there are
+     * {@code count} of them; each with its time stamp and duration checked and replaced by {@code TS} and {@code MS}.
+     */
+    public static List<String> hopLines(java.nio.file.Path file, int count, String dir,
+            java.util.function.Predicate<String> keep) throws Exception {
         List<String> lines = List.of();
         for (int i = 0; i < 1500 && lines.size() < count; i++) {
             io.albtrace.core.HopLog.awaitWritten(20_000);
-            lines = java.nio.file.Files.readAllLines(file).stream().filter(l -> !l.contains("\"path\":\"/back"))
-                    .collect(Collectors.toList());
+            lines = java.nio.file.Files.readAllLines(file).stream()
+                    .filter(l -> l.contains("\"dir\":\"" + dir + "\"") && keep.test(l)).collect(Collectors.toList());
             if (lines.size() < count) {
                 Thread.sleep(20);
             }
@@ -528,7 +550,7 @@ public abstract class ServerEntryContract {
         List<String> normal = new ArrayList<>();
         String ts = "\"ts\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\"";
         for (String line : lines) {
-            assertTrue(line.matches("\\{" + ts + ",\"dir\":\"in\",.*,\"ms\":\\d+\\.\\d{3}(,.*)?}"), line);
+            assertTrue(line.matches("\\{" + ts + ",\"dir\":\"" + dir + "\",.*,\"ms\":\\d+\\.\\d{3}(,.*)?}"), line);
             normal.add(line.replaceFirst(ts, "\"ts\":TS").replaceFirst("\"ms\":\\d+\\.\\d{3}", "\"ms\":MS"));
         }
         return normal;

@@ -27,6 +27,9 @@ public final class Outgoing {
             Log.warn("debug: forward " + describe(own, incoming) + " [" + Log.value(incoming) + "] -> ["
                     + Log.value(out) + "]");
         }
+        if (config.hoplog() != null) {
+            OutgoingHop.forwarded(out);
+        }
         return out;
     }
 

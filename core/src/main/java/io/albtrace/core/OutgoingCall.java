@@ -39,6 +39,8 @@ public final class OutgoingCall {
     private final OutgoingCall previous;
     /** The forwarded value, once the first send has asked for it. */
     private volatile String value;
+    /** The call's hop log line, when it is kept with the call rather than begun on a thread; or null. */
+    private volatile OutgoingHop hop;
 
     private OutgoingCall(String context, OutgoingCall previous) {
         this.context = context;
@@ -70,6 +72,19 @@ public final class OutgoingCall {
         return new OutgoingCall(Context.current(), null);
     }
 
+    /**
+     * Keeps the call's hop log line with it (an asynchronous call: {@link OutgoingHop#of}); its trace is the value
+     * {@link #forward} gives first. Without one, the value goes to the hop begun on the forwarding thread, if any.
+     */
+    public void hop(OutgoingHop hop) {
+        this.hop = hop;
+    }
+
+    /** The hop kept with the call ({@link #hop(OutgoingHop)}), or null. */
+    public OutgoingHop hop() {
+        return hop;
+    }
+
     /** The context captured when the call was made, or null. */
     public String context() {
         return context;
@@ -92,6 +107,14 @@ public final class OutgoingCall {
                         + Log.value(v) + "]");
             }
             value = v;
+            if (config.hoplog() != null) {
+                OutgoingHop h = hop;
+                if (h != null) {
+                    h.sent(v);
+                } else {
+                    OutgoingHop.forwarded(v);
+                }
+            }
         }
         return v;
     }

@@ -4,13 +4,17 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
+import io.albtrace.core.LibraryHelpers;
 import io.albtrace.core.OutgoingCall;
+import io.albtrace.core.OutgoingHop;
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.BiFunction;
 import net.bytebuddy.asm.Advice;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.protocol.HttpContext;
 
 /**
@@ -25,10 +29,14 @@ import org.apache.hc.core5.http.protocol.HttpContext;
  * advice captures the caller's context in an {@link OutgoingCall} and keeps it in the call's {@code HttpContext},
  * which the client hands to every send of this call (a context the client would have created itself, for a
  * null argument, is created here instead, the same way). {@link AsyncMainClientExecInstrumentation} forwards it.
- * An application that shares one {@code HttpContext} between concurrent calls shares the call too (the client
+ * With the hop log on, the call's {@code FutureCallback} is wrapped ({@link HopCallbacks}) to write the call's
+ * {@code out} line when it completes. An application that shares one {@code HttpContext} between concurrent calls shares the call too (the client
  * does not support that sharing either).
  */
 public final class AsyncHttpClientInstrumentation implements TypeInstrumentation {
+
+    /** {@link HopCallbacks}, by name: defined next to the class loader of httpcore5, whose types it uses. */
+    static final String HOP_CALLBACKS = "io.albtrace.instrumentation.httpclient.HopCallbacks";
 
     @Override
     public List<String> typeNames() {
@@ -51,9 +59,25 @@ public final class AsyncHttpClientInstrumentation implements TypeInstrumentation
         }
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        public static void enter(@Advice.Argument(value = 4, readOnly = false) HttpContext context) {
+        public static void enter(@Advice.Argument(value = 4, readOnly = false) HttpContext context,
+                @Advice.Argument(value = 5, readOnly = false) FutureCallback<?> callback) {
             HttpContext c = context != null ? context : HttpClientContext.create();
-            c.setAttribute(OutgoingCall.ATTRIBUTE, OutgoingCall.capture());
+            OutgoingCall call = OutgoingCall.capture();
+            // the hop log's line (null when it is off): the first send gives the request, the value forwarded is its
+            // trace, and the call's callback, wrapped, finishes it with the final response's status
+            OutgoingHop hop = OutgoingHop.of(call.context(), null, null);
+            if (hop != null) {
+                @SuppressWarnings("unchecked")
+                BiFunction<OutgoingHop, FutureCallback<?>, FutureCallback<?>> wrap =
+                        (BiFunction<OutgoingHop, FutureCallback<?>, FutureCallback<?>>) LibraryHelpers.instance(
+                                FutureCallback.class, HOP_CALLBACKS);
+                if (wrap != null) {
+                    callback = wrap.apply(hop, callback);
+                    hop.attach(c);
+                    call.hop(hop);
+                }
+            }
+            c.setAttribute(OutgoingCall.ATTRIBUTE, call);
             context = c;
         }
     }

@@ -5,6 +5,7 @@ import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
 import io.albtrace.core.OutgoingCall;
+import io.albtrace.core.OutgoingHop;
 import io.albtrace.core.TraceHeader;
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
@@ -15,6 +16,7 @@ import org.apache.hc.client5.http.async.AsyncExecChain;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.net.URIAuthority;
 
 /**
  * HttpClient 5 async (5.0 to 5.6): {@code HttpAsyncMainClientExec} (HTTP/1.1, and HTTP/2 negotiated by the default
@@ -74,6 +76,14 @@ public final class AsyncMainClientExecInstrumentation implements TypeInstrumenta
                 // a path the client-level advice did not see: the context here is the best there is
                 call = OutgoingCall.capture();
                 context.setAttribute(OutgoingCall.ATTRIBUTE, call);
+            }
+            OutgoingHop hop = call.hop();
+            if (hop != null) {
+                // the first send is the request the application asked for (the hop log's line)
+                URIAuthority authority = request.getAuthority();
+                hop.request(request.getMethod(), request.getScheme(),
+                        authority == null ? null : authority.getHostName(), authority == null ? -1 : authority.getPort(),
+                        request.getPath());
             }
             Header[] own = request.getHeaders(TraceHeader.NAME);
             String value = call.forward(own.length > 0 ? own[0].getValue() : null);

@@ -5,14 +5,18 @@ import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
 import io.albtrace.core.OutgoingCall;
+import io.albtrace.core.OutgoingHop;
 import io.albtrace.core.TraceHeader;
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
 import java.util.Arrays;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.net.URIAuthority;
 
 /**
  * HttpClient 5 classic (5.0 to 5.6): {@code doExecute(HttpHost, ClassicHttpRequest, HttpContext)} of
@@ -52,15 +56,31 @@ public final class ClassicHttpClientInstrumentation implements TypeInstrumentati
         }
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        public static OutgoingCall enter(@Advice.Argument(1) ClassicHttpRequest request,
-                @Advice.Local("albtraceOwn") Header[] own) {
+        public static OutgoingCall enter(@Advice.Argument(0) HttpHost target,
+                @Advice.Argument(1) ClassicHttpRequest request,
+                @Advice.Local("albtraceOwn") Header[] own, @Advice.Local("albtraceHop") OutgoingHop hop) {
             own = request.getHeaders(TraceHeader.NAME);
+            // the hop log's line (null when it is off): the call's value is its trace (OutgoingCall.forward)
+            if (target != null) {
+                hop = OutgoingHop.begin(request.getMethod(), target.getSchemeName(), target.getHostName(),
+                        target.getPort(), request.getPath());
+            } else {
+                URIAuthority authority = request.getAuthority();
+                hop = OutgoingHop.begin(request.getMethod(), request.getScheme(),
+                        authority == null ? null : authority.getHostName(), authority == null ? -1 : authority.getPort(),
+                        request.getPath());
+            }
             return OutgoingCall.begin();
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         public static void exit(@Advice.Argument(1) ClassicHttpRequest request, @Advice.Enter OutgoingCall call,
-                @Advice.Local("albtraceOwn") Header[] own) {
+                @Advice.Local("albtraceOwn") Header[] own, @Advice.Local("albtraceHop") OutgoingHop hop,
+                @Advice.Return CloseableHttpResponse response) {
+            if (hop != null) {
+                hop.end();
+                hop.finish(response == null ? -1 : response.getCode()); // after redirects and retries: the final
+            }
             if (call == null) {
                 return;
             }

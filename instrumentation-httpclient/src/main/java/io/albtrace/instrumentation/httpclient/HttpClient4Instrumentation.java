@@ -5,14 +5,20 @@ import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
 import io.albtrace.core.OutgoingCall;
+import io.albtrace.core.OutgoingHop;
 import io.albtrace.core.TraceHeader;
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
+import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
 import org.apache.http.Header;
+import org.apache.http.HttpHost;
 import org.apache.http.HttpRequest;
+import org.apache.http.HttpResponse;
+import org.apache.http.RequestLine;
+import org.apache.http.client.methods.HttpUriRequest;
 
 /**
  * HttpClient 4.5 classic ({@code org.apache.http}): {@code doExecute(HttpHost, HttpRequest, HttpContext)} of
@@ -52,15 +58,32 @@ public final class HttpClient4Instrumentation implements TypeInstrumentation {
         }
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        public static OutgoingCall enter(@Advice.Argument(1) HttpRequest request,
-                @Advice.Local("albtraceOwn") Header[] own) {
+        public static OutgoingCall enter(@Advice.Argument(0) HttpHost target, @Advice.Argument(1) HttpRequest request,
+                @Advice.Local("albtraceOwn") Header[] own, @Advice.Local("albtraceHop") OutgoingHop hop) {
             own = request.getHeaders(TraceHeader.NAME);
+            // the hop log's line (null when it is off): the call's value is its trace (OutgoingCall.forward)
+            // (nothing here may throw: the call below must begin)
+            URI uri = request instanceof HttpUriRequest ? ((HttpUriRequest) request).getURI() : null;
+            if (uri != null && uri.isAbsolute()) {
+                hop = OutgoingHop.begin(((HttpUriRequest) request).getMethod(), uri);
+            } else if (target != null) {
+                RequestLine line = request.getRequestLine();
+                hop = OutgoingHop.begin(line.getMethod(), target.getSchemeName(), target.getHostName(),
+                        target.getPort(), line.getUri());
+            }
             return OutgoingCall.begin();
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         public static void exit(@Advice.Argument(1) HttpRequest request, @Advice.Enter OutgoingCall call,
-                @Advice.Local("albtraceOwn") Header[] own) {
+                @Advice.Local("albtraceOwn") Header[] own, @Advice.Local("albtraceHop") OutgoingHop hop,
+                @Advice.Return HttpResponse response) {
+            if (hop != null) {
+                hop.end();
+                // after redirects and retries: the final response's status
+                hop.finish(response == null || response.getStatusLine() == null ? -1
+                        : response.getStatusLine().getStatusCode());
+            }
             if (call == null) {
                 return;
             }

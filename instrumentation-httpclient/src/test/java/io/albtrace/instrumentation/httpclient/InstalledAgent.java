@@ -21,6 +21,7 @@ public final class InstalledAgent extends TestAgent.Extension {
             "org.apache.hc.client5.http.impl.async.InternalAbstractHttpAsyncClient",
             "org.apache.hc.client5.http.impl.async.HttpAsyncMainClientExec",
             "org.apache.hc.client5.http.impl.async.H2AsyncMainClientExec",
+            "org.apache.hc.client5.http.impl.async.AsyncConnectExec",
             "org.apache.hc.client5.http.impl.async.MinimalHttpAsyncClient",
             "org.apache.hc.client5.http.impl.async.MinimalH2AsyncClient",
             "org.apache.hc.core5.http.impl.nio.ClientHttp1StreamHandler",

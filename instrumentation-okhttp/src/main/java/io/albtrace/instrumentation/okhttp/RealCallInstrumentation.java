@@ -2,13 +2,16 @@ package io.albtrace.instrumentation.okhttp;
 
 import static io.albtrace.instrumentation.api.Methods.isConstructor;
 import static io.albtrace.instrumentation.api.Methods.named;
+import static io.albtrace.instrumentation.api.Methods.namedOneOf;
 import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
+import io.albtrace.core.Context;
 import io.albtrace.core.LibraryHelpers;
 import io.albtrace.core.Log;
 import io.albtrace.core.Outgoing;
 import io.albtrace.core.OutgoingCall;
+import io.albtrace.core.OutgoingHop;
 import io.albtrace.core.TraceHeader;
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.MethodMatcher;
@@ -23,6 +26,7 @@ import okhttp3.Call;
 import okhttp3.Headers;
 import okhttp3.OkHttp;
 import okhttp3.Request;
+import okhttp3.Response;
 import okhttp3.internal.Tags;
 import okhttp3.internal.connection.RealCall;
 
@@ -93,6 +97,10 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
 
     @Override
     public void transform(AdviceTarget target) {
+        // the call's run, on the caller's thread (execute) or the dispatcher's (enqueue): 3.14, and 4.x/5.x's
+        // Kotlin-internal name
+        MethodMatcher run = namedOneOf("getResponseWithInterceptorChain", "getResponseWithInterceptorChain$okhttp")
+                .and(takesArguments(0));
         MethodMatcher constructor = isConstructor()
                 .and(takesArguments(3))
                 .and(takesArgument(0, named("okhttp3.OkHttpClient")))
@@ -100,11 +108,13 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
                 .and(takesArgument(2, boolean.class));
         // OkHttp 5's call tags: tag(Class, Function0) and tag(KClass, Function0), backed by a field `tags`
         if (target.declares(named("tag").and(takesArguments(2)))) {
+            target.applyAdvice(run, RealCallInstrumentation.class.getName() + "$TaggedCallHopAdvice");
             target.applyAdvice(constructor, RealCallInstrumentation.class.getName() + "$CaptureAdvice");
             // Call clone(), and the bridge Object clone() that calls it: the advice does its work once
             target.applyAdvice(named("clone").and(takesArguments(0)),
                     RealCallInstrumentation.class.getName() + "$CloneAdvice");
         } else {
+            target.applyAdvice(run, RealCallInstrumentation.class.getName() + "$HopAdvice");
             target.applyAdvice(constructor, RealCallInstrumentation.class.getName() + "$ConstructorAdvice");
         }
     }
@@ -122,10 +132,15 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
             List<String> own = request.headers(TraceHeader.NAME);
             // the size rule is applied where all headers are known (ExchangeInstrumentation), so none counted here;
             // header() replaces every copy: exactly one leaves (SPEC 3)
-            request = request.newBuilder()
+            Request.Builder b = request.newBuilder()
                     .header(TraceHeader.NAME, own.isEmpty() ? Outgoing.header(null, 0)
-                            : Outgoing.applicationHeader(own.get(0)))
-                    .build();
+                            : Outgoing.applicationHeader(own.get(0)));
+            // the hop log's line (null when it is off), kept in the request's tags until the call runs (HopAdvice)
+            OutgoingHop hop = OutgoingHop.of(Context.current(), request.method(), request.url());
+            if (hop != null) {
+                b.tag(OutgoingHop.class, hop);
+            }
+            request = b.build();
         }
     }
 
@@ -150,9 +165,13 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
                 if (TraceHeader.NAME.equalsIgnoreCase(headers.name(i))) {
                     // the first copy counts (SPEC 2.1), the application's (no interceptor ran yet); header()
                     // replaces every copy: exactly one leaves (SPEC 3)
-                    request = request.newBuilder()
-                            .header(TraceHeader.NAME, Outgoing.applicationHeader(headers.value(i)))
-                            .build();
+                    Request.Builder b = request.newBuilder()
+                            .header(TraceHeader.NAME, Outgoing.applicationHeader(headers.value(i)));
+                    OutgoingHop hop = OutgoingHop.of(Context.current(), request.method(), request.url());
+                    if (hop != null) {
+                        b.tag(OutgoingHop.class, hop); // the hop log's line, for HopAdvice
+                    }
+                    request = b.build();
                     return false;
                 }
             }
@@ -169,19 +188,28 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
                         + " checked (" + FIRST_ON_THE_WIRE + " to " + LAST_ON_THE_WIRE + "): its calls are forwarded"
                         + " when they are made, as on 5.0 to 5.2");
             }
-            request = request.newBuilder().header(TraceHeader.NAME, Outgoing.header(null, 0)).build();
+            Request.Builder b = request.newBuilder().header(TraceHeader.NAME, Outgoing.header(null, 0));
+            OutgoingHop hop = OutgoingHop.of(Context.current(), request.method(), request.url());
+            if (hop != null) {
+                b.tag(OutgoingHop.class, hop); // the hop log's line, for HopAdvice
+            }
+            request = b.build();
             return false;
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class)
-        public static void exit(@Advice.Enter boolean onTheWire, @Advice.FieldValue("tags") AtomicReference<Tags> tags) {
+        public static void exit(@Advice.Enter boolean onTheWire, @Advice.FieldValue("tags") AtomicReference<Tags> tags,
+                @Advice.Argument(1) Request request) {
             if (onTheWire) {
                 // the agent's own key (OutgoingCallKey); without it, OutgoingCall's Kotlin class, as the codecs do
                 Object key = LibraryHelpers.instance(RealCall.class, OUTGOING_CALL_KEY);
                 @SuppressWarnings("unchecked")
                 KClass<OutgoingCall> kotlinClass = key != null ? (KClass<OutgoingCall>) key
                         : JvmClassMappingKt.getKotlinClass(OutgoingCall.class);
-                tags.set(tags.get().plus(kotlinClass, OutgoingCall.capture()));
+                OutgoingCall call = OutgoingCall.capture();
+                // the hop log's line (null when it is off): its trace is the value the codec forwards
+                call.hop(OutgoingHop.of(call.context(), request.method(), request.url()));
+                tags.set(tags.get().plus(kotlinClass, call));
             }
         }
     }
@@ -225,6 +253,73 @@ public final class RealCallInstrumentation implements TypeInstrumentation {
                 if (state != null) {
                     state.forward(original);
                 }
+            }
+        }
+    }
+
+    /**
+     * The hop log's {@code out} line (SPEC 8): the call's run through its interceptors, which makes the redirects,
+     * authentication follow-ups and retries of the call inside it, on whatever thread runs it (the caller's for
+     * {@code execute}, the dispatcher's for {@code enqueue}). Its line, made when the call was (with the caller's
+     * context) and kept in the request's tags, starts here and finishes with the final response's status, or none
+     * when the call failed. Nothing when the hop log is off (no line was made). OkHttp 3.14 and 4.x.
+     */
+    public static final class HopAdvice {
+
+        private HopAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static OutgoingHop enter(@Advice.This Call call) {
+            OutgoingHop hop = call.request().tag(OutgoingHop.class);
+            if (hop != null) {
+                hop.start();
+            }
+            return hop;
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        public static void exit(@Advice.Enter OutgoingHop hop, @Advice.This Call call,
+                @Advice.Return Response response) {
+            if (hop != null) {
+                hop.sent(call.request().header(TraceHeader.NAME)); // forwarded when the call was made
+                hop.finish(response == null ? -1 : response.code());
+            }
+        }
+    }
+
+    /**
+     * {@link HopAdvice} on OkHttp 5: the line is in the request's tags when the call was forwarded when it was made,
+     * else (forwarded on the wire) with the call's {@link OutgoingCall}, whose value the codec forwarded is its
+     * trace.
+     */
+    public static final class TaggedCallHopAdvice {
+
+        private TaggedCallHopAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static OutgoingHop enter(@Advice.This Call call) {
+            Request request = call.request();
+            OutgoingHop hop = request.tag(OutgoingHop.class);
+            if (hop == null && request.header(TraceHeader.NAME) == null) {
+                Object key = LibraryHelpers.instance(RealCall.class, OUTGOING_CALL_KEY);
+                @SuppressWarnings("unchecked")
+                OutgoingCall state = key != null ? call.tag((KClass<OutgoingCall>) key) : call.tag(OutgoingCall.class);
+                hop = state == null ? null : state.hop();
+            }
+            if (hop != null) {
+                hop.start();
+            }
+            return hop;
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        public static void exit(@Advice.Enter OutgoingHop hop, @Advice.This Call call,
+                @Advice.Return Response response) {
+            if (hop != null) {
+                hop.sent(call.request().header(TraceHeader.NAME)); // forwarded when the call was made, if it was
+                hop.finish(response == null ? -1 : response.code());
             }
         }
     }

@@ -18,7 +18,7 @@ public final class JdkHttpClientInstrumentationModule extends InstrumentationMod
     @Override
     public List<TypeInstrumentation> typeInstrumentations() {
         return Arrays.asList(new HttpRequestImplInstrumentation(), new Http1RequestInstrumentation(),
-                new OutgoingHeadersInstrumentation());
+                new OutgoingHeadersInstrumentation(), new HttpClientImplInstrumentation());
     }
 
     /**
@@ -30,6 +30,7 @@ public final class JdkHttpClientInstrumentationModule extends InstrumentationMod
         return Arrays.asList(
                 "jdk.internal.net.http.HttpRequestImpl",
                 "jdk.internal.net.http.Http1Request",
-                "jdk.internal.net.http.frame.OutgoingHeaders");
+                "jdk.internal.net.http.frame.OutgoingHeaders",
+                "jdk.internal.net.http.HttpClientImpl");
     }
 }

@@ -4,9 +4,12 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
 import io.albtrace.core.Outgoing;
+import io.albtrace.core.OutgoingHop;
 import io.albtrace.core.TraceHeader;
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -39,6 +42,8 @@ public final class HttpUrlConnectionInstrumentation implements TypeInstrumentati
                 HttpUrlConnectionInstrumentation.class.getName() + "$WriteRequestsAdvice");
         target.applyAdvice(named("followRedirect0").and(takesArguments(3)),
                 HttpUrlConnectionInstrumentation.class.getName() + "$FollowRedirectAdvice");
+        target.applyAdvice(named("getInputStream0").and(takesArguments(0)),
+                HttpUrlConnectionInstrumentation.class.getName() + "$HopAdvice");
     }
 
     /** Writes the forwarded header once per request. */
@@ -85,6 +90,40 @@ public final class HttpUrlConnectionInstrumentation implements TypeInstrumentati
         public static void exit(@Advice.Enter String sent, @Advice.FieldValue("requests") MessageHeader requests) {
             if (sent != null && requests.findValue(TraceHeader.NAME) == null) {
                 requests.add(TraceHeader.NAME, sent);
+            }
+        }
+    }
+
+    /**
+     * The hop log's {@code out} line (SPEC 8): {@code getInputStream0()}, which {@code getInputStream},
+     * {@code getResponseCode} and every header getter call, sends the request (unless {@code getOutputStream} did),
+     * follows the redirects and authentication follow-ups, and reads the response, once: the first call that finds
+     * no response yet begins the hop, and its end finishes it with the status of the connection's last response (the final
+     * response's; none when no response came), read from its status line as the JDK does. The header is the one the connection's {@code requests} hold then,
+     * as written. Nothing when the hop log is off.
+     */
+    public static final class HopAdvice {
+
+        private HopAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static OutgoingHop enter(@Advice.FieldValue("inputStream") InputStream inputStream,
+                @Advice.FieldValue("rememberedException") Exception remembered,
+                @Advice.This HttpURLConnection connection) {
+            return inputStream != null || remembered != null ? null
+                    : OutgoingHop.begin(connection.getRequestMethod(), connection.getURL());
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        public static void exit(@Advice.Enter OutgoingHop hop, @Advice.FieldValue("responses") MessageHeader responses,
+                @Advice.FieldValue("requests") MessageHeader requests) {
+            if (hop != null) {
+                hop.end();
+                if (requests != null) {
+                    hop.sent(requests.findValue(TraceHeader.NAME));
+                }
+                hop.finish(OutgoingHop.status(responses == null ? null : responses.getValue(0)));
             }
         }
     }
