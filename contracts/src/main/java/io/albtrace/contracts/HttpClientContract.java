@@ -1006,6 +1006,28 @@ public abstract class HttpClientContract {
         assertEquals(expected, sorted(lines, List.of(a1, a2)));
     }
 
+    /**
+     * The line's {@code trace}, {@code root} and {@code self} are the header as it went on the wire (SPEC 8): cut to
+     * the Root by the size rule when the request's headers, the client's own included, are over the bound.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ways")
+    void theHopLogShowsTheHeaderAsSentAfterTheSizeRule(HttpClientAdapter w) throws Exception {
+        openLogging(w);
+        Received probe = sendPadded("/probe", 1);
+        int pad = 1 + 7168 - probe.headerBytes();
+        List<String> lines = outLines(2, () -> {
+            sendPadded("/whole", pad - 100);
+            sendPadded("/cut", pad + 1);
+        });
+        Received whole = server.received("/whole").get(0);
+        Received cut = server.received("/cut").get(0);
+        Trace.assertForwarded(FULL, Trace.CONTEXT, whole.traceHeader());
+        assertEquals(ROOT_ONLY, cut.traceHeader());
+        assertEquals(List.of(outLine(whole.traceHeader(), "", "GET", hostPort(), "/whole", 200),
+                outLine(ROOT_ONLY, "", "GET", hostPort(), "/cut", 200)), sorted(lines, List.of(whole, cut)));
+    }
+
     /** A redirect the client follows on its own is the same hop: one line, the first request's path, the final status. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("ways")

@@ -60,9 +60,14 @@ public final class Outgoing {
     public static String onWire(String trace, long allHeaderBytes) {
         Config config = Config.current();
         String out = TraceHeader.limit(trace, allHeaderBytes, config.maxHeaderBytes());
-        if (out != trace && config.debug()) {
-            Log.warn("debug: size rule on the wire (" + allHeaderBytes + " bytes of headers) [" + Log.value(trace)
-                    + "] -> [" + Log.value(out) + "]");
+        if (out != trace) {
+            if (config.debug()) {
+                Log.warn("debug: size rule on the wire (" + allHeaderBytes + " bytes of headers) ["
+                        + Log.value(trace) + "] -> [" + Log.value(out) + "]");
+            }
+            if (config.hoplog() != null) {
+                OutgoingHop.cut(trace, out);
+            }
         }
         return out;
     }

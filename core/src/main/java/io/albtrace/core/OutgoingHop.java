@@ -182,6 +182,46 @@ public final class OutgoingHop implements HopLog.Line, BiConsumer<Object, Throwa
         }
     }
 
+    /**
+     * Headers the size rule cut where the request's headers were final ({@link Outgoing#onWire}), often on another
+     * thread than the hop's and after {@link #sent}: the value the hop recorded to the value that went on the wire.
+     * A forwarded value has a Self of its own, so the value names its call. Rare (over 7 KB of headers), so a lock;
+     * bounded, for a cut whose hop never writes its line.
+     */
+    private static final java.util.LinkedHashMap<String, String> CUTS = new java.util.LinkedHashMap<String, String>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
+            return size() > 256;
+        }
+    };
+    /** Whether {@link #CUTS} may hold anything: the writer looks no further while it is false. */
+    private static volatile boolean cutsPending;
+
+    /** The size rule cut {@code recorded}, a forwarded value, to {@code onWire}: the line shows {@code onWire}. */
+    static void cut(String recorded, String onWire) {
+        if (recorded == null) {
+            return;
+        }
+        synchronized (CUTS) {
+            CUTS.put(recorded, onWire);
+            cutsPending = true;
+        }
+    }
+
+    /** The value that went on the wire for the recorded {@code value}: the cut one, else {@code value}. */
+    private static String asSent(String value) {
+        if (value == null || !cutsPending) {
+            return value;
+        }
+        synchronized (CUTS) {
+            String cut = CUTS.remove(value);
+            cutsPending = !CUTS.isEmpty();
+            return cut != null ? cut : value;
+        }
+    }
+
     /** The header given to {@link #sent}, or null. */
     public String trace() {
         return trace;
@@ -265,7 +305,7 @@ public final class OutgoingHop implements HopLog.Line, BiConsumer<Object, Throwa
         HopLog.timestamp(out, startMillis);
         out.append(",\"dir\":\"out\"");
         HopLog.field(out, "svc", svc);
-        String t = trace;
+        String t = asSent(trace);
         HopLog.field(out, "root", TraceHeader.root(t));
         HopLog.field(out, "self", TraceHeader.self(t));
         if (context != null) {
