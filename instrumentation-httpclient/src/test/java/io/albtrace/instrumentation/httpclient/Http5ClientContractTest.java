@@ -67,12 +67,6 @@ class Http5ClientContractTest extends HttpClientContract {
         }
 
         @Override
-        public String hopLogUnsupported() {
-            return way.follows() || !way.name().startsWith("ASYNC") ? null
-                    : "the minimal async clients write no hop log line yet (README, Hop log)";
-        }
-
-        @Override
         public String unsupported(boolean proxied, boolean tlsOrigin) {
             // httpcore5 5.0 cannot negotiate h2 by ALPN (Way5#unsupported); in clear text it speaks HTTP/1.1
             return tlsOrigin ? way.unsupported() : null;
