@@ -74,11 +74,17 @@ class HopLogIT {
                 Files.delete(p); // hop logs are appended to: start from none
             }
         }
+        // the services run on the JDKs the smoke tests cover: spring and back on the last of them (Temurin 25 where
+        // installed), front and store on the one running the tests
+        List<Path> jdks = Jvm.jdks();
+        Path last = jdks.get(jdks.size() - 1);
         store = start(Jvm.java().named("hoplog-store").jvmArgs(agent("store"))
                 .service(Jvm.backClassPath(), "io.albtrace.smoke.apps.BackApp", "0"));
-        back = start(Jvm.java().named("hoplog-back").jvmArgs(agent("back"))
+        back = start(Jvm.java().home(last).named("hoplog-back-jdk" + Jvm.feature(last)).jvmArgs(agent("back"))
                 .service(Jvm.backClassPath(), "io.albtrace.smoke.apps.BackApp", "0"));
-        spring = start(Jvm.java().named("hoplog-spring").timeout(Duration.ofSeconds(180)).jvmArgs(agent("spring"))
+        spring = start(Jvm.java().home(last).named("hoplog-spring-jdk" + Jvm.feature(last))
+                .timeout(Duration.ofSeconds(180))
+                .jvmArgs(agent("spring"))
                 .service(SpringBootIT.APP.resolve("albtrace-spring-front.jar") + java.io.File.pathSeparator
                         + SpringBootIT.APP.resolve("lib") + "/*", "io.albtrace.smoke.spring.SpringFrontApp",
                         "--server.port=0", "--back.url=" + store.uri() + "/store"));
