@@ -10,6 +10,7 @@
 #
 #   bash benchmarks/request.sh [ROUNDS]        (from anywhere; ROUNDS defaults to 3, at least 1)
 #
+# BENCHMARK=ReactorNettyBenchmark measures Reactor Netty's server and client instead (CLIENTS="reactor-netty jdk").
 # Options (environment): CLIENTS="okhttp apache jdk", CONTEXTS="false true", OTEL=0 (leave OpenTelemetry out),
 # WARMUP="-wi 3 -w 2s", MEASURE="-i 5 -r 2s" (JMH options of each fork), CPUS=0 (run every fork on these CPUs only,
 # taskset -c: on the benchmark VM a loopback request takes about 10 us or about 80 us depending on whether the client's
@@ -34,6 +35,10 @@ done
 if [ "${OTEL:-1}" != 0 ] && [ ! -f benchmarks/target/otel/opentelemetry-javaagent.jar ]; then
     echo "no benchmarks/target/otel/opentelemetry-javaagent.jar: build first, or OTEL=0" >&2
     exit 2
+fi
+BENCHMARK=${BENCHMARK:-ClientRequestBenchmark}
+if [ "$BENCHMARK" = ReactorNettyBenchmark ]; then
+    CLIENTS=${CLIENTS:-reactor-netty jdk}
 fi
 CLIENTS=${CLIENTS:-okhttp apache jdk}
 CONTEXTS=${CONTEXTS:-false true}
@@ -64,7 +69,7 @@ echo "each fork: ${WARMUP_OPTS[*]} ${MEASURE_OPTS[*]} -prof gc, throughput and s
 # one fork: variant client context round
 fork() {
     local name=$4-$1-$2-$3
-    if ! ${PIN[@]+"${PIN[@]}"} "$JAVA" -jar "$JAR" "ClientRequestBenchmark\.$1\$" -p "client=$2" -p "inContext=$3" -f 1 \
+    if ! ${PIN[@]+"${PIN[@]}"} "$JAVA" -jar "$JAR" "$BENCHMARK\.$1\$" -p "client=$2" -p "inContext=$3" -f 1 \
             "${WARMUP_OPTS[@]}" "${MEASURE_OPTS[@]}" -prof gc -rf csv -rff "$WORK/$name.csv" > "$WORK/$name.log" 2>&1; then
         echo "the fork $1 $2 inContext=$3 (round $4) failed:" >&2
         tail -n 30 "$WORK/$name.log" >&2
