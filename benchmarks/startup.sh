@@ -32,6 +32,8 @@
 #   spring  the smoke tests' Spring Boot application (smoke-tests/spring-boot-app: Spring MVC on Tomcat 11, Logback),
 #           extracted as Spring Boot's documentation says for CDS and the AOT cache (java -Djarmode=tools -jar app.jar
 #           extract), run to the end of its context's refresh (-Dspring.context.exit=onRefresh), the whole process
+#   webflux the smoke tests' Spring Boot WebFlux application (smoke-tests/webflux-app: WebFlux on Reactor Netty,
+#           Logback), extracted and run the same way (not in the default APPS; APPS=webflux)
 # Needs: mvn -B -pl agent,benchmarks,smoke-tests/spring-boot-app -am package -DskipTests (the agent jar;
 # benchmarks/target/*-startup.jar, lib/ and otel/opentelemetry-javaagent.jar, which the benchmarks build fetches from
 # Maven Central; the Spring Boot application's executable jar). The JDK is the one on PATH or JAVA_HOME. Never run by
@@ -50,6 +52,7 @@ AGENT=$PWD/agent/target/albtrace-agent.jar
 OTEL=${OTEL:-$PWD/benchmarks/target/otel/opentelemetry-javaagent.jar}
 APP_JAR=$(ls "$PWD"/benchmarks/target/albtrace-benchmarks-*-startup.jar 2>/dev/null | head -1 || true)
 SPRING_JAR=$PWD/smoke-tests/spring-boot-app/target/albtrace-spring-front-exec.jar
+WEBFLUX_JAR=$PWD/smoke-tests/webflux-app/target/albtrace-webflux-front-exec.jar
 APPS=${APPS:-small tomcat spring}
 if [ -n "${JAVA_HOME:-}" ]; then
     JAVA=$JAVA_HOME/bin/java
@@ -65,9 +68,10 @@ fi
 needed="$AGENT $OTEL $APP_JAR"
 case " $VARIANTS " in *" albtrace-base "*) needed="$needed ${BASE_AGENT:?albtrace-base needs BASE_AGENT=jar}" ;; esac
 case " $APPS " in *" spring "*) needed="$needed $SPRING_JAR" ;; esac
+case " $APPS " in *" webflux "*) needed="$needed $WEBFLUX_JAR" ;; esac
 for f in $needed; do
     if [ ! -f "$f" ]; then
-        echo "no $f: build first (mvn -B -pl agent,benchmarks,smoke-tests/spring-boot-app -am package -DskipTests)" >&2
+        echo "no $f: build first (mvn -B -pl agent,benchmarks,smoke-tests/spring-boot-app,smoke-tests/webflux-app -am package -DskipTests)" >&2
         exit 2
     fi
 done
@@ -84,6 +88,13 @@ case " $APPS " in
             exit 1
         } ;;
 esac
+case " $APPS " in
+    *" webflux "*)
+        "$JAVA" -Djarmode=tools -jar "$WEBFLUX_JAR" extract --destination "$WORK/webflux" > "$WORK/extract" 2>&1 || {
+            cat "$WORK/extract" >&2
+            exit 1
+        } ;;
+esac
 
 # the class path, main class and arguments of an application (and, for spring, where its run ends)
 app_args() {
@@ -92,6 +103,8 @@ app_args() {
         tomcat) echo "-cp $CP io.albtrace.benchmarks.startup.TomcatApp" ;;
         spring) echo "-Dspring.context.exit=onRefresh -cp $WORK/spring/$(basename "$SPRING_JAR")
             io.albtrace.smoke.spring.SpringFrontApp --server.port=0 --back.url=http://127.0.0.1:9/back" ;;
+        webflux) echo "-Dspring.context.exit=onRefresh -cp $WORK/webflux/$(basename "$WEBFLUX_JAR")
+            io.albtrace.smoke.webflux.WebFluxFrontApp --server.port=0 --back.url=http://127.0.0.1:9/back" ;;
         *) echo "unknown application $1" >&2; exit 2 ;;
     esac
 }
@@ -148,9 +161,12 @@ run() {
         tail -20 "$WORK/err" >&2
         exit 1
     fi
-    if [ "$app" = spring ]; then
+    if [ "$app" = spring ] || [ "$app" = webflux ]; then
         # it makes no request: it ran when Spring Boot started it (the smoke tests check the chain)
-        if ! grep -q 'Starting SpringFrontApp' "$WORK/out"; then echo "spring ($variant) did not run" >&2; exit 1; fi
+        if ! grep -q 'Starting SpringFrontApp\|Starting WebFluxFrontApp' "$WORK/out"; then
+            echo "$app ($variant) did not run" >&2
+            exit 1
+        fi
     else
         # the agent under measurement worked: albtrace's header arrived; none (and OpenTelemetry's default
         # propagators) sent none
