@@ -72,6 +72,8 @@ class ContainersIT {
     static final String BACK_IMAGE = "localhost/albtrace-smoke-back:" + RUN;
     static final String FRONT_AGENT_IMAGE = "localhost/albtrace-smoke-front-agent:" + RUN;
     static final String BACK_AGENT_IMAGE = "localhost/albtrace-smoke-back-agent:" + RUN;
+    static final String WEBFLUX_IMAGE = "localhost/albtrace-smoke-webflux:" + RUN;
+    static final String WEBFLUX_AGENT_IMAGE = "localhost/albtrace-smoke-webflux-agent:" + RUN;
     /** The agent image (deploy/image/Containerfile): the jar and a static busybox, for init containers and sidecars. */
     static final String AGENT_IMAGE = "localhost/albtrace-smoke-agent-image:" + RUN;
 
@@ -180,6 +182,28 @@ class ContainersIT {
             assertEquals(1, call.values().size(), call.client() + ": one header leaves\n" + r.raw());
             Trace.assertForwarded("Self={NEW};" + own, own, call.values().get(0));
         }
+    }
+
+    /**
+     * The Spring Boot WebFlux service (Reactor Netty) in a container with the agent layer, between the same back
+     * service: every way it calls out (WebClient, after a response, on Reactor's schedulers, RestClient on Reactor
+     * Netty) forwards per the SPEC, and the MDC is filled on the event loop; the same as WebFluxIT.
+     */
+    @Test
+    void aWebFluxServiceForwardsPerSpecBetweenContainers() throws IOException {
+        Path webflux = Paths.get(System.getProperty("albtrace.smoke.webflux.app"));
+        build(WEBFLUX_IMAGE, "webflux.Containerfile", webflux, "BASE_IMAGE=" + BASE_IMAGE);
+        Path agentContext = Jvm.WORK.resolve("containers").resolve("agent-context");
+        build(WEBFLUX_AGENT_IMAGE, "Containerfile", agentContext, "APP_IMAGE=" + WEBFLUX_IMAGE);
+        URI uri = publishedUri(container("front-webflux", WEBFLUX_AGENT_IMAGE, backHostEntry()));
+        waitListening("front-webflux");
+        for (Case c : Case.values()) {
+            Chain.assertChain(Chain.request(uri, c.incoming), c, WebFluxIT.CLIENTS, Mdc.FILLED);
+        }
+        Podman.Result logs = logs("front-webflux");
+        assertTrue(logs.err().contains(PICKED_UP), "the JVM did not pick up the agent" + logs.dump());
+        assertEquals(List.of(), logs.err().lines().filter(l -> l.startsWith("[albtrace]")).toList(),
+                "the agent had nothing to warn about" + logs.dump());
     }
 
     /** The images set JAVA_TOOL_OPTIONS and that is how the agent came in: each JVM says it picked it up. */
