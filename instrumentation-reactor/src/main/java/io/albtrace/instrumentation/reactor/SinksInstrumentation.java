@@ -8,7 +8,6 @@ import io.albtrace.core.Context;
 import io.albtrace.core.LibraryHelpers;
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 import net.bytebuddy.asm.Advice;
@@ -27,14 +26,7 @@ public final class SinksInstrumentation implements TypeInstrumentation {
 
     @Override
     public List<String> typeNames() {
-        return Arrays.asList(
-                "reactor.core.publisher.SinkEmptyMulticast",
-                "reactor.core.publisher.SinkOneMulticast",
-                "reactor.core.publisher.SinkManyBestEffort",
-                "reactor.core.publisher.SinkManyEmitterProcessor",
-                "reactor.core.publisher.SinkManyReplayProcessor",
-                "reactor.core.publisher.SinkManyUnicast",
-                "reactor.core.publisher.SinkManyUnicastNoBackpressure");
+        return ReactorInstrumentationModule.SINKS;
     }
 
     @Override
