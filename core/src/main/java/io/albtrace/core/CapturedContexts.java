@@ -175,6 +175,23 @@ public final class CapturedContexts {
         }
     }
 
+    /**
+     * Binds {@code context} (with the log MDC, as a task carried to a pool is) for a callback of a library's own
+     * object that captured it (a Reactor subscriber's signal), until {@link #end}; {@code key} is the object whose
+     * class loader the MDC is looked up from. Returns null, binding nothing and allocating nothing, when
+     * {@code context} is null or this thread has that very context already. Never throws.
+     */
+    public static Object begin(String context, Object key) {
+        try {
+            if (context == null || Context.current() == context) {
+                return null;
+            }
+            return bind(context, key);
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
     private static Binding bind(String context, Object key) {
         Object previous = Context.raw();
         Mdc.Saved mdc = ContextTask.enter(context, previous, key);

@@ -33,6 +33,18 @@ public final class LibraryHelpers {
                 }
             };
 
+    /** Per anchor class: whether {@link #firstUse} said true for it. */
+    private static final ClassValue<java.util.concurrent.atomic.AtomicBoolean> FIRST_USE =
+            new ClassValue<java.util.concurrent.atomic.AtomicBoolean>() {
+                @Override
+                protected java.util.concurrent.atomic.AtomicBoolean computeValue(Class<?> type) {
+                    return new java.util.concurrent.atomic.AtomicBoolean();
+                }
+            };
+
+    /** The anchor of the last {@link #firstUse}, weakly: its next calls say false at once. */
+    private static volatile java.lang.ref.WeakReference<Class<?>> lastFirstUse;
+
     /** Instances handed over by helpers' static initialisers, until {@link #make} takes them. */
     private static final ConcurrentHashMap<Class<?>, Object> CREATED = new ConcurrentHashMap<>();
 
@@ -67,6 +79,25 @@ public final class LibraryHelpers {
             return instance == NONE ? null : instance;
         } catch (Throwable e) {
             return null;
+        }
+    }
+
+    /**
+     * True exactly once per {@code anchor} class (so once per library class loader): for advice that must do
+     * something the first time a library is used (register a library's hooks), on a method that runs often. The
+     * usual case, the same anchor as the last call, costs two reads. Never throws.
+     */
+    public static boolean firstUse(Class<?> anchor) {
+        java.lang.ref.WeakReference<Class<?>> last = lastFirstUse;
+        if (last != null && last.get() == anchor) {
+            return false;
+        }
+        try {
+            boolean first = FIRST_USE.get(anchor).compareAndSet(false, true);
+            lastFirstUse = new java.lang.ref.WeakReference<Class<?>>(anchor);
+            return first;
+        } catch (Throwable e) {
+            return false;
         }
     }
 

@@ -8,6 +8,7 @@ import io.albtrace.instrumentation.jdk.urlconnection.HttpUrlConnectionInstrument
 import io.albtrace.instrumentation.jdk.httpclient.JdkHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.httpserver.JdkHttpServerInstrumentationModule;
 import io.albtrace.instrumentation.okhttp.OkHttpInstrumentationModule;
+import io.albtrace.instrumentation.reactor.ReactorInstrumentationModule;
 import io.albtrace.instrumentation.servlet.ServletInstrumentationModule;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +57,8 @@ final class Modules {
                 return new ExecutorsInstrumentationModule();
             case 6:
                 return new ServletInstrumentationModule();
+            case 7:
+                return new ReactorInstrumentationModule();
             default:
                 return null;
         }
