@@ -2,6 +2,7 @@ package io.albtrace.agent.internal;
 
 import io.albtrace.core.Log;
 import io.albtrace.instrumentation.api.InstrumentationModule;
+import io.albtrace.instrumentation.httpclient.ApacheHttpAsyncClientInstrumentationModule;
 import io.albtrace.instrumentation.httpclient.ApacheHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.executors.ExecutorsInstrumentationModule;
 import io.albtrace.instrumentation.jdk.urlconnection.HttpUrlConnectionInstrumentationModule;
@@ -56,6 +57,8 @@ final class Modules {
                 return new ExecutorsInstrumentationModule();
             case 6:
                 return new ServletInstrumentationModule();
+            case 7:
+                return new ApacheHttpAsyncClientInstrumentationModule();
             default:
                 return null;
         }
