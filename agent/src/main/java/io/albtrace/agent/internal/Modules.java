@@ -5,6 +5,7 @@ import io.albtrace.instrumentation.api.InstrumentationModule;
 import io.albtrace.instrumentation.httpclient.ApacheHttpAsyncClientInstrumentationModule;
 import io.albtrace.instrumentation.httpclient.ApacheHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.executors.ExecutorsInstrumentationModule;
+import io.albtrace.instrumentation.jetty.client.JettyHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.urlconnection.HttpUrlConnectionInstrumentationModule;
 import io.albtrace.instrumentation.jdk.httpclient.JdkHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.httpserver.JdkHttpServerInstrumentationModule;
@@ -59,6 +60,8 @@ final class Modules {
                 return new ServletInstrumentationModule();
             case 7:
                 return new ApacheHttpAsyncClientInstrumentationModule();
+            case 8:
+                return new JettyHttpClientInstrumentationModule();
             default:
                 return null;
         }
