@@ -2,8 +2,10 @@ package io.albtrace.agent.internal;
 
 import io.albtrace.core.Log;
 import io.albtrace.instrumentation.api.InstrumentationModule;
+import io.albtrace.instrumentation.httpclient.ApacheHttpAsyncClientInstrumentationModule;
 import io.albtrace.instrumentation.httpclient.ApacheHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.executors.ExecutorsInstrumentationModule;
+import io.albtrace.instrumentation.jetty.client.JettyHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.urlconnection.HttpUrlConnectionInstrumentationModule;
 import io.albtrace.instrumentation.jdk.httpclient.JdkHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.httpserver.JdkHttpServerInstrumentationModule;
@@ -59,6 +61,10 @@ final class Modules {
                 return new ServletInstrumentationModule();
             case 7:
                 return new ReactorInstrumentationModule();
+            case 8:
+                return new ApacheHttpAsyncClientInstrumentationModule();
+            case 9:
+                return new JettyHttpClientInstrumentationModule();
             default:
                 return null;
         }

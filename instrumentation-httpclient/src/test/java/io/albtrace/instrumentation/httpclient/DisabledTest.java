@@ -25,20 +25,22 @@ class DisabledTest {
     void theModuleIsFoundUnderItsConfigurationName() {
         List<String> names = Installer.discover(DisabledTest.class.getClassLoader()).stream()
                 .map(InstrumentationModule::name).collect(Collectors.toList());
-        assertEquals(List.of("apache-httpclient"), names);
+        assertEquals(List.of("apache-httpclient", "apache-httpasyncclient"), names);
         assertTrue(Config.INSTRUMENTATIONS.contains("apache-httpclient"));
+        assertTrue(Config.INSTRUMENTATIONS.contains("apache-httpasyncclient"));
     }
 
     @Test
     void switchedOffNothingIsInstalled() {
         Properties p = new Properties();
         p.setProperty(Config.instrumentationKey("apache-httpclient"), "false");
+        p.setProperty(Config.instrumentationKey("apache-httpasyncclient"), "false");
         Config off = Config.load(p, Map.of());
         assertEquals(List.of(), off.problems());
         Config previous = Config.install(off);
         try {
             assertNull(Installer.install(ByteBuddyAgent.install(), DisabledTest.class.getClassLoader()),
-                    "no transformer is added when the only module is off");
+                    "no transformer is added when both modules are off");
         } finally {
             Config.install(previous);
         }

@@ -32,7 +32,11 @@ public final class InstalledAgent extends TestAgent.Extension {
             "org.apache.http.impl.client.MinimalHttpClient",
             "org.apache.http.impl.client.AbstractHttpClient",
             "org.apache.http.impl.DefaultBHttpClientConnection",
-            "org.apache.http.impl.AbstractHttpClientConnection");
+            "org.apache.http.impl.AbstractHttpClientConnection",
+            "org.apache.http.impl.nio.client.InternalHttpAsyncClient",
+            "org.apache.http.impl.nio.client.MinimalHttpAsyncClient",
+            "org.apache.http.impl.nio.client.AbstractClientExchangeHandler",
+            "org.apache.http.impl.nio.DefaultNHttpClientConnection");
 
     public InstalledAgent() {
         super(WHAT, TYPES, BOOT_CORE);

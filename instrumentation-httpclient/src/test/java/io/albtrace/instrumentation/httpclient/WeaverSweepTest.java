@@ -16,7 +16,8 @@ class WeaverSweepTest {
 
     @Test
     void everyTargetMethodWeavesIntoVerifiableCode() {
-        WeaverSweep.Result result = WeaverSweep.sweep(List.of(new ApacheHttpClientInstrumentationModule()), getClass().getClassLoader(),
+        WeaverSweep.Result result = WeaverSweep.sweep(List.of(new ApacheHttpClientInstrumentationModule(),
+                new ApacheHttpAsyncClientInstrumentationModule()), getClass().getClassLoader(),
                 System.getProperty("java.class.path"));
         System.out.println(result + ": " + result.classes);
         assertFalse(result.classes.isEmpty(), "no target class on this class path: " + result.absent);
