@@ -126,7 +126,9 @@ agent_opts() {
         premain) echo "-javaagent:$AGENT -Dalbtrace.instrumentation.okhttp.enabled=false
             -Dalbtrace.instrumentation.apache-httpclient.enabled=false -Dalbtrace.instrumentation.jdk-httpclient.enabled=false
             -Dalbtrace.instrumentation.http-url-connection.enabled=false -Dalbtrace.instrumentation.jdk-httpserver.enabled=false
-            -Dalbtrace.instrumentation.servlet.enabled=false -Dalbtrace.instrumentation.executors.enabled=false" ;;
+            -Dalbtrace.instrumentation.servlet.enabled=false -Dalbtrace.instrumentation.executors.enabled=false
+            -Dalbtrace.instrumentation.reactor.enabled=false -Dalbtrace.instrumentation.apache-httpasyncclient.enabled=false
+            -Dalbtrace.instrumentation.jetty-httpclient.enabled=false" ;;
         otel) echo "-javaagent:$OTEL -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none" ;;
     esac
 }
