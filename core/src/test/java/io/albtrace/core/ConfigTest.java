@@ -143,14 +143,15 @@ class ConfigTest {
     @Test
     void knownKeysAndNames() {
         assertEquals(List.of("okhttp", "apache-httpclient", "jdk-httpclient", "http-url-connection", "jdk-httpserver",
-                "servlet", "executors"), Config.INSTRUMENTATIONS);
+                "servlet", "executors", "netty"), Config.INSTRUMENTATIONS);
         assertEquals(List.of("albtrace.config", "albtrace.enabled", "albtrace.max.header.bytes",
                 "albtrace.response.header", "albtrace.mdc.enabled", "albtrace.debug", "albtrace.weaver",
                 "albtrace.other.agent.header", "albtrace.hoplog", "albtrace.service.name", "albtrace.hoplog.max.bytes",
                 "albtrace.hoplog.max.files", "albtrace.instrumentation.okhttp.enabled", "albtrace.instrumentation.apache-httpclient.enabled",
                 "albtrace.instrumentation.jdk-httpclient.enabled", "albtrace.instrumentation.http-url-connection.enabled",
                 "albtrace.instrumentation.jdk-httpserver.enabled", "albtrace.instrumentation.servlet.enabled",
-                "albtrace.instrumentation.executors.enabled"), Config.knownKeys());
+                "albtrace.instrumentation.executors.enabled", "albtrace.instrumentation.netty.enabled"),
+                Config.knownKeys());
         assertEquals("albtrace.instrumentation.okhttp.enabled", Config.instrumentationKey("okhttp"));
         assertEquals("ALBTRACE_MAX_HEADER_BYTES", Config.envName("albtrace.max.header.bytes"));
         assertEquals("ALBTRACE_CONFIG", Config.envName(Config.FILE));

@@ -1,0 +1,66 @@
+package io.albtrace.core;
+
+import java.util.ArrayDeque;
+
+/**
+ * The requests one connection (or one HTTP/2 stream) of an event-loop server is serving, in the order they came:
+ * HTTP/1.1 answers them in that order, kept-alive or pipelined. The server's advice keeps one with the connection
+ * (Netty: a channel attribute), adds each request's {@link ServerEntry} when its head is read, binds the last one's
+ * context while its body is read ({@link #reading}), and reports the response of the first one as it is written
+ * ({@link #responded}, {@link #completed}). Used on the connection's own thread (its event loop) only: not
+ * thread-safe. Never throws.
+ */
+public final class ServerRequests {
+
+    private final ArrayDeque<ServerEntry> entries = new ArrayDeque<>(2);
+    /** The status of the first request's response, once its head is written; negative before. */
+    private int status = -1;
+
+    /** A request came in: its entry ({@link ServerEntry#enter}, made with the hop log line when it is on). */
+    public void add(ServerEntry entry) {
+        if (entry != null) {
+            entries.addLast(entry);
+        }
+    }
+
+    /** The context of the request being read (the last that came in), or null. */
+    public String reading() {
+        ServerEntry last = entries.peekLast();
+        return last == null ? null : last.context();
+    }
+
+    /**
+     * The first request's response head is written with {@code status}: returns the response header to add to it
+     * ({@code Root=<root>} with {@code albtrace.response.header=true}), else null. An interim {@code 1xx} changes
+     * nothing; a {@code 101} (the connection switches protocol) ends the request without a hop log line.
+     */
+    public String responded(int status) {
+        try {
+            ServerEntry first = entries.peekFirst();
+            if (first == null || status < 200) {
+                if (first != null && status == 101) {
+                    entries.pollFirst();
+                }
+                return null;
+            }
+            this.status = status;
+            return first.responseHeader();
+        } catch (Throwable e) {
+            Log.adviceFailed(e, "server-entry");
+            return null;
+        }
+    }
+
+    /** The first request's response is written whole (its last content): its hop log line is queued, with its status. */
+    public void completed() {
+        if (status < 0) {
+            return;
+        }
+        ServerEntry first = entries.pollFirst();
+        int s = status;
+        status = -1;
+        if (first != null) {
+            first.finish(s);
+        }
+    }
+}

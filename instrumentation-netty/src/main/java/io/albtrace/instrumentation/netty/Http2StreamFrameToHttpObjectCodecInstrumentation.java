@@ -1,0 +1,72 @@
+package io.albtrace.instrumentation.netty;
+
+import static io.albtrace.instrumentation.api.Methods.named;
+import static io.albtrace.instrumentation.api.Methods.takesArgument;
+import static io.albtrace.instrumentation.api.Methods.takesArguments;
+
+import io.albtrace.core.ServerRequests;
+import io.albtrace.core.TraceHeader;
+import io.albtrace.instrumentation.api.AdviceTarget;
+import io.albtrace.instrumentation.api.TypeInstrumentation;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
+import java.util.Collections;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * {@code Http2StreamFrameToHttpObjectCodec.encode(ChannelHandlerContext, HttpObject, List)}: an HTTP/2 stream's
+ * response as a server on it writes it in HTTP/1.1 objects (Reactor Netty's HTTP/2 server): as
+ * {@link HttpObjectEncoderInstrumentation} for HTTP/1.1, the response head's status (and the response header when
+ * asked for), and its last content ending the stream's request ({@link ChannelHandlerContextInstrumentation} entered
+ * it when this codec decoded its head). The client's header on HTTP/2 is written by
+ * {@link Http2ConnectionEncoderInstrumentation}, whatever codec made the headers.
+ */
+public final class Http2StreamFrameToHttpObjectCodecInstrumentation implements TypeInstrumentation {
+
+    static final String TYPE = "io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec";
+
+    @Override
+    public List<String> typeNames() {
+        return Collections.singletonList(TYPE);
+    }
+
+    @Override
+    public void transform(AdviceTarget target) {
+        target.applyAdvice(named("encode").and(takesArguments(3))
+                        .and(takesArgument(1, named("io.netty.handler.codec.http.HttpObject"))),
+                Http2StreamFrameToHttpObjectCodecInstrumentation.class.getName() + "$EncodeAdvice");
+    }
+
+    /** The server's status, response header and hop line. */
+    public static final class EncodeAdvice {
+
+        private EncodeAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static void enter(@Advice.Argument(0) ChannelHandlerContext ctx, @Advice.Argument(1) HttpObject msg) {
+            if (!(msg instanceof HttpResponse || msg instanceof LastHttpContent)) {
+                return;
+            }
+            ServerRequests requests = (ServerRequests) ctx.channel()
+                    .attr(AttributeKey.valueOf(ChannelHandlerContextInstrumentation.SERVER_REQUESTS)).get();
+            if (requests == null) {
+                return;
+            }
+            if (msg instanceof HttpResponse) {
+                HttpResponse response = (HttpResponse) msg;
+                String header = requests.responded(response.status().code());
+                if (header != null) {
+                    response.headers().set(TraceHeader.NAME, header);
+                }
+            }
+            if (msg instanceof LastHttpContent) {
+                requests.completed();
+            }
+        }
+    }
+}
