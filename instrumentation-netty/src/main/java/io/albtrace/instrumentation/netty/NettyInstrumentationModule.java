@@ -14,7 +14,8 @@ import java.util.List;
  *       response's last content is encoded ({@link HttpObjectEncoderInstrumentation},
  *       {@link Http2StreamFrameToHttpObjectCodecInstrumentation});</li>
  *   <li>the event loop's tasks ({@link EventExecutorInstrumentation}, {@link ScheduledEventExecutorInstrumentation}):
- *       a task given to an event loop where a context is bound runs with it, and only it;</li>
+ *       a task given to an event loop where a context is bound runs with it, and only it; so do the listeners of
+ *       Netty's futures ({@link DefaultPromiseInstrumentation});</li>
  *   <li>client: the header is written where the request head is encoded, HTTP/1.1
  *       ({@link HttpObjectEncoderInstrumentation}) and HTTP/2 ({@link Http2ConnectionEncoderInstrumentation}), with the
  *       context of the code that wrote the request.</li>
@@ -30,7 +31,8 @@ public final class NettyInstrumentationModule extends InstrumentationModule {
     public List<TypeInstrumentation> typeInstrumentations() {
         return Arrays.asList(new ChannelHandlerContextInstrumentation(), new HttpObjectEncoderInstrumentation(),
                 new Http2StreamFrameToHttpObjectCodecInstrumentation(), new Http2ConnectionEncoderInstrumentation(),
-                new EventExecutorInstrumentation(), new ScheduledEventExecutorInstrumentation());
+                new EventExecutorInstrumentation(), new ScheduledEventExecutorInstrumentation(),
+                new DefaultPromiseInstrumentation());
     }
 
     @Override
@@ -41,6 +43,7 @@ public final class NettyInstrumentationModule extends InstrumentationModule {
                 Http2StreamFrameToHttpObjectCodecInstrumentation.TYPE,
                 Http2ConnectionEncoderInstrumentation.TYPE,
                 EventExecutorInstrumentation.TYPE,
-                ScheduledEventExecutorInstrumentation.TYPE);
+                ScheduledEventExecutorInstrumentation.TYPE,
+                DefaultPromiseInstrumentation.TYPE);
     }
 }

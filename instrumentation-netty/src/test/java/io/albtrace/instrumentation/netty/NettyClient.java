@@ -4,7 +4,7 @@ import io.albtrace.contracts.HttpClientAdapter;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -92,23 +92,33 @@ final class NettyClient implements AutoCloseable {
     }
 
     /**
-     * Connects to the request's origin (waiting for the connection) and writes the request from this thread: Netty
-     * encodes it later, on the connection's event loop. The future completes with the response.
+     * Connects to the request's origin and, once connected, writes the request, in the connect future's listener on
+     * the event loop (Netty's usual way); the returned future completes with the response, or the failure.
      */
-    CompletableFuture<HttpClientAdapter.Response> send(FullHttpRequest request) throws InterruptedException {
+    CompletableFuture<HttpClientAdapter.Response> send(FullHttpRequest request) {
         String host = request.headers().get(HttpHeaderNames.HOST);
         int colon = host.lastIndexOf(':');
-        Channel channel = bootstrap.connect(host.substring(0, colon), Integer.parseInt(host.substring(colon + 1)))
-                .sync().channel();
         CompletableFuture<HttpClientAdapter.Response> response = new CompletableFuture<>();
-        channel.attr(RESPONSE).set(response);
-        channel.writeAndFlush(request.retain());
+        bootstrap.connect(host.substring(0, colon), Integer.parseInt(host.substring(colon + 1)))
+                .addListener((ChannelFutureListener) connected -> {
+                    if (!connected.isSuccess()) {
+                        request.release();
+                        response.completeExceptionally(connected.cause());
+                        return;
+                    }
+                    connected.channel().attr(RESPONSE).set(response);
+                    connected.channel().writeAndFlush(request);
+                });
         return response;
     }
 
     /** {@link #send} and the response, waited for. */
     HttpClientAdapter.Response call(FullHttpRequest request) throws Exception {
-        return send(request).get(30, TimeUnit.SECONDS);
+        try {
+            return send(request).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+        }
     }
 
     @Override
