@@ -63,4 +63,12 @@ public final class ServerRequests {
             first.finish(s);
         }
     }
+
+    /** The connection closed: the requests still queued end without a response (their hop lines have no status). */
+    public void closed() {
+        status = -1;
+        for (ServerEntry e; (e = entries.pollFirst()) != null; ) {
+            e.finish(-1);
+        }
+    }
 }

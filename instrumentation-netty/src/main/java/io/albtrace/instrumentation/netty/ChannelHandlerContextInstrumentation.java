@@ -65,6 +65,8 @@ public final class ChannelHandlerContextInstrumentation implements TypeInstrumen
     public void transform(AdviceTarget target) {
         target.applyAdvice(named("fireChannelRead").and(takesArguments(1)).and(takesArgument(0, Object.class)),
                 ChannelHandlerContextInstrumentation.class.getName() + "$FireChannelReadAdvice");
+        target.applyAdvice(named("fireChannelInactive").and(takesArguments(0)),
+                ChannelHandlerContextInstrumentation.class.getName() + "$FireChannelInactiveAdvice");
     }
 
     /** Enters (or resumes) the request whose head or body a server decoder hands on; leaves it after. */
@@ -136,6 +138,34 @@ public final class ChannelHandlerContextInstrumentation implements TypeInstrumen
         public static void exit(@Advice.Enter ServerEntry entry) {
             if (entry != null) {
                 entry.close();
+            }
+        }
+    }
+
+    /**
+     * The channel closed: the requests it sent that got no response, and the requests it received that got none,
+     * end without a status (their hop log lines are written). The first handler told empties the queues.
+     */
+    public static final class FireChannelInactiveAdvice {
+
+        private FireChannelInactiveAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        @SuppressWarnings("unchecked")
+        public static void enter(@Advice.This ChannelHandlerContext ctx) {
+            Channel channel = ctx.channel();
+            if (channel.hasAttr(AttributeKey.valueOf(CLIENT_HOPS))) {
+                ArrayDeque<Object> hops = (ArrayDeque<Object>) channel.attr(AttributeKey.valueOf(CLIENT_HOPS)).get();
+                for (Object hop; hops != null && (hop = hops.pollFirst()) != null; ) {
+                    ((OutgoingHop) hop).finish(-1);
+                }
+            }
+            if (channel.hasAttr(AttributeKey.valueOf(SERVER_REQUESTS))) {
+                ServerRequests requests = (ServerRequests) channel.attr(AttributeKey.valueOf(SERVER_REQUESTS)).get();
+                if (requests != null) {
+                    requests.closed();
+                }
             }
         }
     }
