@@ -24,6 +24,9 @@ public final class CapturedContexts {
     private static final Table<Capture> THREADS = new Table<>();
     private static final Table<String> TASKS = new Table<>();
     private static final Table<String> PROMISES = new Table<>();
+    private static final Table<String> KEPT = new Table<>();
+    /** What {@link #keep} keeps for an object made where no context was bound. */
+    private static final String NO_CONTEXT = new String("(none)");
     /** A promise whose listeners were added in different contexts (or some in none): they run with none. */
     private static final String MIXED = new String("(mixed)");
     private static final java.util.function.BiFunction<String, String, String> MERGE = new Merge();
@@ -220,6 +223,46 @@ public final class CapturedContexts {
         }
     }
 
+    /**
+     * Keeps this thread's context, or that there is none, for {@code owner} (a client's request made here, which is
+     * written later on another thread, maybe several times: Reactor Netty's request handler, made where its
+     * {@code Mono} is subscribed), for as long as {@code owner} lives; {@link #bindKept} binds it. Never throws.
+     */
+    public static void keep(Object owner) {
+        try {
+            if (owner != null) {
+                String context = Context.current();
+                KEPT.put(owner, context == null ? NO_CONTEXT : context);
+            }
+        } catch (Throwable e) {
+            // nothing: the request is written with whatever is bound then
+        }
+    }
+
+    /**
+     * Binds what {@link #keep} kept for {@code owner}: its context, or none (whatever this thread has bound, another
+     * request's, is not the request's); returns what {@link #end} restores, or null when nothing was kept.
+     */
+    public static Object bindKept(Object owner) {
+        if (KEPT.isEmpty()) {
+            return null;
+        }
+        try {
+            String context = KEPT.get(owner);
+            if (context == null) {
+                return null;
+            }
+            if (context != NO_CONTEXT) {
+                return bind(context, owner);
+            }
+            Object previous = Context.raw();
+            Context.set(null);
+            return new Binding(previous, null);
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
     /** How many promises have a capture their listeners have not run with (for tests). */
     public static int promiseEntries() {
         PROMISES.expunge();
@@ -393,6 +436,10 @@ public final class CapturedContexts {
 
         void replaceIfPresent(Object key, V value) {
             map.replace(new Lookup(key), value);
+        }
+
+        V get(Object key) {
+            return map.get(new Lookup(key));
         }
 
         V remove(Object key) {

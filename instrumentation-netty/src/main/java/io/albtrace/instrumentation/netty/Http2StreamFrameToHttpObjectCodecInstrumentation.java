@@ -9,7 +9,9 @@ import io.albtrace.core.TraceHeader;
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
@@ -49,6 +51,17 @@ public final class Http2StreamFrameToHttpObjectCodecInstrumentation implements T
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
         public static void enter(@Advice.Argument(0) ChannelHandlerContext ctx, @Advice.Argument(1) HttpObject msg) {
+            if (msg instanceof HttpRequest) {
+                // a client's request: its trace header is forwarded where the HEADERS frame is written, but HTTP/2
+                // refuses a value with blanks around it before that; they are trimmed here, as forwarding does
+                HttpHeaders headers = ((HttpRequest) msg).headers();
+                String own = headers.get(TraceHeader.NAME);
+                if (own != null && !own.isEmpty()
+                        && (own.charAt(0) <= ' ' || own.charAt(own.length() - 1) <= ' ')) {
+                    headers.set(TraceHeader.NAME, own.trim());
+                }
+                return;
+            }
             if (!(msg instanceof HttpResponse || msg instanceof LastHttpContent)) {
                 return;
             }

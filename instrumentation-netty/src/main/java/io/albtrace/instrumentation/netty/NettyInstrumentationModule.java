@@ -19,6 +19,8 @@ import java.util.List;
  *   <li>client: the header is written where the request head is encoded, HTTP/1.1
  *       ({@link HttpObjectEncoderInstrumentation}) and HTTP/2 ({@link Http2ConnectionEncoderInstrumentation}), with the
  *       context of the code that wrote the request.</li>
+ *   <li>Reactor Netty's {@code HttpClient}: the request is written with the context where its {@code Mono} was
+ *       subscribed ({@link ReactorNettyClientInstrumentation}).</li>
  * </ul>
  */
 public final class NettyInstrumentationModule extends InstrumentationModule {
@@ -32,7 +34,7 @@ public final class NettyInstrumentationModule extends InstrumentationModule {
         return Arrays.asList(new ChannelHandlerContextInstrumentation(), new HttpObjectEncoderInstrumentation(),
                 new Http2StreamFrameToHttpObjectCodecInstrumentation(), new Http2ConnectionEncoderInstrumentation(),
                 new EventExecutorInstrumentation(), new ScheduledEventExecutorInstrumentation(),
-                new DefaultPromiseInstrumentation());
+                new DefaultPromiseInstrumentation(), new ReactorNettyClientInstrumentation());
     }
 
     @Override
@@ -44,6 +46,9 @@ public final class NettyInstrumentationModule extends InstrumentationModule {
                 Http2ConnectionEncoderInstrumentation.TYPE,
                 EventExecutorInstrumentation.TYPE,
                 ScheduledEventExecutorInstrumentation.TYPE,
-                DefaultPromiseInstrumentation.TYPE);
+                DefaultPromiseInstrumentation.TYPE,
+                ReactorNettyClientInstrumentation.HANDLER,
+                ReactorNettyClientInstrumentation.OBSERVER,
+                ReactorNettyClientInstrumentation.IO_OBSERVER);
     }
 }
