@@ -13,14 +13,36 @@ import java.util.ArrayDeque;
 public final class ServerRequests {
 
     private final ArrayDeque<ServerEntry> entries = new ArrayDeque<>(2);
+    /** The request object (the server's) each entry of {@link #entries} was made for, in the same order. */
+    private final ArrayDeque<Object> requests = new ArrayDeque<>(2);
     /** The status of the first request's response, once its head is written; negative before. */
     private int status = -1;
 
-    /** A request came in: its entry ({@link ServerEntry#enter}, made with the hop log line when it is on). */
-    public void add(ServerEntry entry) {
+    /**
+     * A request came in: its entry ({@link ServerEntry#enter}, made with the hop log line when it is on) and the
+     * server's object for it (its head, as the codec decoded it).
+     */
+    public void add(ServerEntry entry, Object request) {
         if (entry != null) {
             entries.addLast(entry);
+            requests.addLast(request);
         }
+    }
+
+    /**
+     * The context of the request whose head is {@code request} (the very object the codec decoded), or null: for a
+     * head handed to the handlers again later, by a handler that held it back (a server that queues pipelined
+     * requests until the one before is answered), whatever ran before it on the thread.
+     */
+    public String contextOf(Object request) {
+        java.util.Iterator<ServerEntry> e = entries.iterator();
+        for (Object r : requests) {
+            ServerEntry entry = e.next();
+            if (r == request) {
+                return entry.context();
+            }
+        }
+        return null;
     }
 
     /** The context of the request being read (the last that came in), or null. */
@@ -40,6 +62,7 @@ public final class ServerRequests {
             if (first == null || status < 200) {
                 if (first != null && status == 101) {
                     entries.pollFirst();
+                    requests.pollFirst();
                 }
                 return null;
             }
@@ -57,6 +80,7 @@ public final class ServerRequests {
             return;
         }
         ServerEntry first = entries.pollFirst();
+        requests.pollFirst();
         int s = status;
         status = -1;
         if (first != null) {
@@ -67,6 +91,7 @@ public final class ServerRequests {
     /** The connection closed: the requests still queued end without a response (their hop lines have no status). */
     public void closed() {
         status = -1;
+        requests.clear();
         for (ServerEntry e; (e = entries.pollFirst()) != null; ) {
             e.finish(-1);
         }

@@ -103,6 +103,14 @@ public final class ChannelHandlerContextInstrumentation implements TypeInstrumen
             if (!(handler instanceof HttpServerCodec || handler instanceof HttpRequestDecoder
                     || handler.getClass().getName().equals(
                     "io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec"))) {
+                if (msg instanceof HttpRequest) {
+                    // a head the codec decoded, handed on later by a handler that held it back (Reactor Netty queues
+                    // pipelined requests until the one before is answered): its own context, over whatever is bound
+                    ServerRequests held = (ServerRequests) ctx.channel().attr(AttributeKey.valueOf(SERVER_REQUESTS))
+                            .get();
+                    return held == null ? null
+                            : ServerEntry.resume(held.contextOf(msg), handler.getClass().getClassLoader());
+                }
                 return null;
             }
             Channel channel = ctx.channel();
@@ -130,7 +138,7 @@ public final class ChannelHandlerContextInstrumentation implements TypeInstrumen
                 requests = new ServerRequests();
                 channel.attr(AttributeKey.valueOf(SERVER_REQUESTS)).set(requests);
             }
-            requests.add(entry);
+            requests.add(entry, request);
             return entry;
         }
 

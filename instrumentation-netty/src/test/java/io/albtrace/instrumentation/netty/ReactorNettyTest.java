@@ -92,6 +92,41 @@ class ReactorNettyTest {
         }
     }
 
+    /**
+     * Three requests with their own Roots written at once on one connection: Reactor Netty holds the second and the
+     * third back until the one before is answered, then hands them to the handler from the earlier response's
+     * completion. Each handler still sees its own request's context, never the one before.
+     */
+    @org.junit.jupiter.api.Test
+    void pipelinedRequestsHeldBackByReactorNettyEachGetTheirOwnContext() throws Exception {
+        LoopResources loops = LoopResources.create("pipelined", 1, true);
+        DisposableServer server = HttpServer.create().host("127.0.0.1").port(0).runOn(loops)
+                .handle((request, response) -> {
+                    // answered later: the next requests arrive while this one is pending, and are held back
+                    String seen = String.valueOf(Context.current());
+                    return response.header("Content-Length", String.valueOf(seen.length()))
+                            .sendString(Mono.delay(Duration.ofMillis(100)).map(x -> seen));
+                })
+                .bindNow();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            StringBuilder three = new StringBuilder();
+            for (int i = 1; i <= 3; i++) {
+                three.append("GET /p").append(i).append(" HTTP/1.1\r\nHost: x\r\n")
+                        .append(Trace.NAME).append(": Root=").append(root(100 + i)).append("\r\n\r\n");
+            }
+            socket.getOutputStream().write(three.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            for (int i = 1; i <= 3; i++) {
+                assertEquals("Root=" + root(100 + i), EventLoopTest.readBody(socket.getInputStream()));
+            }
+            EventLoopTest.assertNothingOn(loops.onServer(false));
+        } finally {
+            server.disposeNow();
+            loops.disposeLater().block();
+        }
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(30, TimeUnit.SECONDS);
