@@ -4,17 +4,12 @@ import static io.albtrace.instrumentation.api.Methods.named;
 import static io.albtrace.instrumentation.api.Methods.takesArgument;
 import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
-import io.albtrace.core.ServerRequests;
 import io.albtrace.core.TraceHeader;
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AttributeKey;
 import java.util.Collections;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
@@ -24,8 +19,9 @@ import net.bytebuddy.asm.Advice;
  * response as a server on it writes it in HTTP/1.1 objects (Reactor Netty's HTTP/2 server): as
  * {@link HttpObjectEncoderInstrumentation} for HTTP/1.1, the response head's status (and the response header when
  * asked for), and its last content ending the stream's request ({@link ChannelHandlerContextInstrumentation} entered
- * it when this codec decoded its head). The client's header on HTTP/2 is written by
- * {@link Http2ConnectionEncoderInstrumentation}, whatever codec made the headers.
+ * it when this codec decoded its head), with {@code HttpObjectEncoderInstrumentation.ServerResponseAdvice}. The
+ * client's header on HTTP/2 is written by {@link Http2ConnectionEncoderInstrumentation}, whatever codec made the
+ * headers; here a client request's own header only loses the blanks around it, which HTTP/2 refuses.
  */
 public final class Http2StreamFrameToHttpObjectCodecInstrumentation implements TypeInstrumentation {
 
@@ -41,16 +37,19 @@ public final class Http2StreamFrameToHttpObjectCodecInstrumentation implements T
         target.applyAdvice(named("encode").and(takesArguments(3))
                         .and(takesArgument(1, named("io.netty.handler.codec.http.HttpObject"))),
                 Http2StreamFrameToHttpObjectCodecInstrumentation.class.getName() + "$EncodeAdvice");
+        target.applyAdvice(named("encode").and(takesArguments(3))
+                        .and(takesArgument(1, named("io.netty.handler.codec.http.HttpObject"))),
+                HttpObjectEncoderInstrumentation.ServerResponseAdvice.class.getName());
     }
 
-    /** The server's status, response header and hop line. */
+    /** A client's request: its application's header trimmed. (The server's response: {@code ServerResponseAdvice}.) */
     public static final class EncodeAdvice {
 
         private EncodeAdvice() {
         }
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        public static void enter(@Advice.Argument(0) ChannelHandlerContext ctx, @Advice.Argument(1) HttpObject msg) {
+        public static void enter(@Advice.Argument(1) HttpObject msg) {
             if (msg instanceof HttpRequest) {
                 // a client's request: its trace header is forwarded where the HEADERS frame is written, but HTTP/2
                 // refuses a value with blanks around it before that; they are trimmed here, as forwarding does
@@ -60,25 +59,6 @@ public final class Http2StreamFrameToHttpObjectCodecInstrumentation implements T
                         && (own.charAt(0) <= ' ' || own.charAt(own.length() - 1) <= ' ')) {
                     headers.set(TraceHeader.NAME, own.trim());
                 }
-                return;
-            }
-            if (!(msg instanceof HttpResponse || msg instanceof LastHttpContent)) {
-                return;
-            }
-            ServerRequests requests = (ServerRequests) ctx.channel()
-                    .attr(AttributeKey.valueOf(ChannelHandlerContextInstrumentation.SERVER_REQUESTS)).get();
-            if (requests == null) {
-                return;
-            }
-            if (msg instanceof HttpResponse) {
-                HttpResponse response = (HttpResponse) msg;
-                String header = requests.responded(response.status().code());
-                if (header != null) {
-                    response.headers().set(TraceHeader.NAME, header);
-                }
-            }
-            if (msg instanceof LastHttpContent) {
-                requests.completed();
             }
         }
     }

@@ -14,6 +14,7 @@ import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectEncoder;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
@@ -61,9 +62,13 @@ public final class HttpObjectEncoderInstrumentation implements TypeInstrumentati
                         .and(takesArgument(0, named("io.netty.channel.ChannelHandlerContext")))
                         .and(takesArgument(1, Object.class)).and(takesArgument(2, List.class)),
                 HttpObjectEncoderInstrumentation.class.getName() + "$EncodeAdvice");
+        target.applyAdvice(named("encode").and(takesArguments(3))
+                        .and(takesArgument(0, named("io.netty.channel.ChannelHandlerContext")))
+                        .and(takesArgument(1, Object.class)).and(takesArgument(2, List.class)),
+                HttpObjectEncoderInstrumentation.class.getName() + "$ServerResponseAdvice");
     }
 
-    /** The client's header and hop line; the server's status, response header and hop line. */
+    /** The client's header and hop line. */
     public static final class EncodeAdvice {
 
         private EncodeAdvice() {
@@ -73,10 +78,7 @@ public final class HttpObjectEncoderInstrumentation implements TypeInstrumentati
         @SuppressWarnings("unchecked")
         public static void enter(@Advice.This Object encoder, @Advice.Argument(0) ChannelHandlerContext ctx,
                 @Advice.Argument(1) Object msg) {
-            if (msg instanceof HttpRequest) {
-                if (!(encoder instanceof HttpRequestEncoder)) {
-                    return;
-                }
+            if (msg instanceof HttpRequest && encoder instanceof HttpRequestEncoder) {
                 HttpRequest request = (HttpRequest) msg;
                 HttpHeaders headers = request.headers();
                 HeaderScan scan = HeaderScan.http1();
@@ -103,10 +105,25 @@ public final class HttpObjectEncoderInstrumentation implements TypeInstrumentati
                     }
                     hops.addLast(hop);
                 }
-                return;
             }
-            if (!(encoder instanceof HttpResponseEncoder)
-                    || !(msg instanceof HttpResponse || msg instanceof LastHttpContent)) {
+        }
+    }
+
+    /**
+     * A server's response: the status of its head for the request it answers (the first queued on the channel), the
+     * response header when asked for, and its last content ending that request ({@link ServerRequests}). Also put on
+     * {@code Http2StreamFrameToHttpObjectCodec}'s {@code encode} (an HTTP/2 stream's response).
+     */
+    public static final class ServerResponseAdvice {
+
+        private ServerResponseAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static void enter(@Advice.This Object codec, @Advice.Argument(0) ChannelHandlerContext ctx,
+                @Advice.Argument(1) Object msg) {
+            if (!(msg instanceof HttpResponse || msg instanceof LastHttpContent)
+                    || codec instanceof HttpObjectEncoder && !(codec instanceof HttpResponseEncoder)) {
                 return;
             }
             ServerRequests requests = (ServerRequests) ctx.channel()

@@ -22,9 +22,9 @@ class ReactorNettyServerContractTest {
     /** A Reactor Netty server of {@code protocols} with loops of its own, answering every path with the contract's application. */
     static ServerEntryAdapter adapter(HttpProtocol... protocols) {
         return () -> {
-            // 5 loops: the contract's application blocks its loop, and two requests in flight together must land on two
-            // loops; Reactor Netty 1.2 takes more than one loop per connection from the group, 5 keeps them apart
-            LoopResources loops = LoopResources.create("contract-server", 5, true);
+            // the contract's application blocks its loop, and two requests in flight together must both be accepted:
+            // a select loop of its own (by default Reactor Netty accepts on one of the worker loops), 4 workers
+            LoopResources loops = LoopResources.create("contract-server", 1, 4, true);
             DisposableServer server = HttpServer.create().host("127.0.0.1").port(0).runOn(loops)
                     .protocol(protocols)
                     .httpRequestDecoder(spec -> spec.maxHeaderSize(1 << 20))
