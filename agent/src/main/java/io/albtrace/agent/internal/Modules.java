@@ -7,6 +7,7 @@ import io.albtrace.instrumentation.jdk.executors.ExecutorsInstrumentationModule;
 import io.albtrace.instrumentation.jdk.urlconnection.HttpUrlConnectionInstrumentationModule;
 import io.albtrace.instrumentation.jdk.httpclient.JdkHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.httpserver.JdkHttpServerInstrumentationModule;
+import io.albtrace.instrumentation.netty.NettyInstrumentationModule;
 import io.albtrace.instrumentation.okhttp.OkHttpInstrumentationModule;
 import io.albtrace.instrumentation.servlet.ServletInstrumentationModule;
 import java.util.ArrayList;
@@ -56,6 +57,8 @@ final class Modules {
                 return new ExecutorsInstrumentationModule();
             case 6:
                 return new ServletInstrumentationModule();
+            case 7:
+                return new NettyInstrumentationModule();
             default:
                 return null;
         }
