@@ -23,6 +23,13 @@ public final class CapturedContexts {
 
     private static final Table<Capture> THREADS = new Table<>();
     private static final Table<String> TASKS = new Table<>();
+    private static final Table<String> PROMISES = new Table<>();
+    private static final Table<String> KEPT = new Table<>();
+    /** What {@link #keep} keeps for an object made where no context was bound. */
+    private static final String NO_CONTEXT = new String("(none)");
+    /** A promise whose listeners were added in different contexts (or some in none): they run with none. */
+    private static final String MIXED = new String("(mixed)");
+    private static final java.util.function.BiFunction<String, String, String> MERGE = new Merge();
     private static final StackWalker STARTERS = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     /** Set on a thread while a thread pool creates its worker (the worker must not keep the request's context). */
     private static final ThreadLocal<Boolean> CREATING_WORKER = new ThreadLocal<>();
@@ -172,6 +179,101 @@ public final class CapturedContexts {
             return context == null ? null : bind(context, task);
         } catch (Throwable e) {
             return null;
+        }
+    }
+
+    /**
+     * A listener is added to {@code promise} (Netty's {@code DefaultPromise}), to run when it completes, maybe on
+     * another thread: the promise's listeners run with the context bound here ({@link #beginListeners}). Where its
+     * listeners are added in different contexts, or some where none is bound, they run with none: a wrong Root is
+     * worse than a new one (SPEC 5.5). Nothing is captured, nor allocated, where no context is bound and the promise
+     * has none.
+     */
+    public static void captureListener(Object promise) {
+        try {
+            if (promise == null) {
+                return;
+            }
+            String context = Context.current();
+            if (context == null) {
+                if (!PROMISES.isEmpty()) {
+                    PROMISES.replaceIfPresent(promise, MIXED);
+                }
+                return;
+            }
+            PROMISES.merge(promise, context, MERGE);
+        } catch (Throwable e) {
+            // nothing: the listener runs without the context
+        }
+    }
+
+    /**
+     * {@code promise}'s listeners are about to run: binds the context they were added in, if they all were added in
+     * one, removing the entry; returns what {@link #end} restores, or null.
+     */
+    public static Object beginListeners(Object promise) {
+        if (PROMISES.isEmpty()) {
+            return null;
+        }
+        try {
+            String context = PROMISES.remove(promise);
+            return context == null || context == MIXED ? null : bind(context, promise);
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    /**
+     * Keeps this thread's context, or that there is none, for {@code owner} (a client's request made here, which is
+     * written later on another thread, maybe several times: Reactor Netty's request handler, made where its
+     * {@code Mono} is subscribed), for as long as {@code owner} lives; {@link #bindKept} binds it. Never throws.
+     */
+    public static void keep(Object owner) {
+        try {
+            if (owner != null) {
+                String context = Context.current();
+                KEPT.put(owner, context == null ? NO_CONTEXT : context);
+            }
+        } catch (Throwable e) {
+            // nothing: the request is written with whatever is bound then
+        }
+    }
+
+    /**
+     * Binds what {@link #keep} kept for {@code owner}: its context, or none (whatever this thread has bound, another
+     * request's, is not the request's); returns what {@link #end} restores, or null when nothing was kept.
+     */
+    public static Object bindKept(Object owner) {
+        if (KEPT.isEmpty()) {
+            return null;
+        }
+        try {
+            String context = KEPT.get(owner);
+            if (context == null) {
+                return null;
+            }
+            if (context != NO_CONTEXT) {
+                return bind(context, owner);
+            }
+            Object previous = Context.raw();
+            Context.set(null);
+            return new Binding(previous, null);
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    /** How many promises have a capture their listeners have not run with (for tests). */
+    public static int promiseEntries() {
+        PROMISES.expunge();
+        return PROMISES.size();
+    }
+
+    /** Two contexts of one promise's listeners: the one, or {@link #MIXED} when they differ. */
+    private static final class Merge implements java.util.function.BiFunction<String, String, String> {
+        @Override
+        public String apply(String a, String b) {
+            return a.equals(b) ? a : MIXED;
         }
     }
 
@@ -342,6 +444,19 @@ public final class CapturedContexts {
         void putIfAbsent(Object key, V context) {
             expunge();
             map.putIfAbsent(new WeakKey(key, collected), context);
+        }
+
+        void merge(Object key, V value, java.util.function.BiFunction<V, V, V> merge) {
+            expunge();
+            map.merge(new WeakKey(key, collected), value, merge);
+        }
+
+        void replaceIfPresent(Object key, V value) {
+            map.replace(new Lookup(key), value);
+        }
+
+        V get(Object key) {
+            return map.get(new Lookup(key));
         }
 
         V remove(Object key) {

@@ -110,6 +110,34 @@ public class ServerEntry implements AutoCloseable {
         }
     }
 
+    /**
+     * Binds again the context of a request entered earlier ({@code context}, what that entry's {@link #context()}
+     * gave), with the MDC, as an entry of its own: for a server that runs one request's code in several turns on a
+     * thread shared by many requests (an event loop reading a request's body after its head). Nothing is parsed or
+     * made new, and no hop log line: that is the first entry's. Null when {@code context} is null, an entry is open
+     * on this thread already (nested), or the agent failed. Close it as any entry. Never throws.
+     */
+    public static ServerEntry resume(String context, ClassLoader appLoader) {
+        Scope scope = null;
+        Mdc.Saved mdc = null;
+        try {
+            if (context == null || OPEN.get() != null) {
+                return null;
+            }
+            scope = Context.bind(context);
+            if (Config.current().mdcEnabled()) {
+                mdc = Mdc.put(context, appLoader, Thread.currentThread().getContextClassLoader());
+            }
+            ServerEntry entry = new ServerEntry(context, scope, mdc);
+            OPEN.set(entry);
+            return entry;
+        } catch (Throwable e) {
+            undo(scope, mdc);
+            Log.adviceFailed(e, "server-entry");
+            return null;
+        }
+    }
+
     private static void undo(Scope scope, Mdc.Saved mdc) {
         try {
             Mdc.restore(mdc);

@@ -9,6 +9,7 @@ import io.albtrace.instrumentation.jetty.client.JettyHttpClientInstrumentationMo
 import io.albtrace.instrumentation.jdk.urlconnection.HttpUrlConnectionInstrumentationModule;
 import io.albtrace.instrumentation.jdk.httpclient.JdkHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.httpserver.JdkHttpServerInstrumentationModule;
+import io.albtrace.instrumentation.netty.NettyInstrumentationModule;
 import io.albtrace.instrumentation.okhttp.OkHttpInstrumentationModule;
 import io.albtrace.instrumentation.reactor.ReactorInstrumentationModule;
 import io.albtrace.instrumentation.servlet.ServletInstrumentationModule;
@@ -65,6 +66,8 @@ final class Modules {
                 return new ApacheHttpAsyncClientInstrumentationModule();
             case 9:
                 return new JettyHttpClientInstrumentationModule();
+            case 10:
+                return new NettyInstrumentationModule();
             default:
                 return null;
         }

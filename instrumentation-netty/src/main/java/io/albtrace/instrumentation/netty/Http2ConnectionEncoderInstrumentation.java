@@ -1,0 +1,71 @@
+package io.albtrace.instrumentation.netty;
+
+import static io.albtrace.instrumentation.api.Methods.named;
+import static io.albtrace.instrumentation.api.Methods.takesArguments;
+
+import io.albtrace.core.HeaderScan;
+import io.albtrace.core.Outgoing;
+import io.albtrace.core.TraceHeader;
+import io.albtrace.instrumentation.api.AdviceTarget;
+import io.albtrace.instrumentation.api.TypeInstrumentation;
+import io.netty.handler.codec.http2.DefaultHttp2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2Headers;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * {@code DefaultHttp2ConnectionEncoder.writeHeaders0}: every HEADERS frame an HTTP/2 connection writes, whichever
+ * codec made it ({@code Http2FrameCodec} and its {@code DefaultHttp2HeadersFrame}, {@code HttpToHttp2ConnectionHandler},
+ * {@code Http2StreamFrameToHttpObjectCodec} on a stream channel: Reactor Netty's HTTP/2 client). On a client
+ * connection, a request's headers (the ones with {@code :method}; not trailers) get their one trace header (SPEC 3,
+ * 5), as {@link HttpObjectEncoderInstrumentation} does for HTTP/1.1: from the application's own, else from the
+ * context bound where the headers are written (the writer's: {@link EventExecutorInstrumentation}), with the size rule
+ * over the headers sent on the stream (pseudo-headers and the connection-specific ones left out). Copies are
+ * replaced by one, named in lower case as HTTP/2 requires. No hop log line (not yet).
+ */
+public final class Http2ConnectionEncoderInstrumentation implements TypeInstrumentation {
+
+    static final String TYPE = "io.netty.handler.codec.http2.DefaultHttp2ConnectionEncoder";
+    /** The header's name as HTTP/2 sends it. */
+    static final String LOWER_CASE_NAME = "x-amzn-trace-id";
+
+    @Override
+    public List<String> typeNames() {
+        return Collections.singletonList(TYPE);
+    }
+
+    @Override
+    public void transform(AdviceTarget target) {
+        target.applyAdvice(named("writeHeaders0").and(takesArguments(10)),
+                Http2ConnectionEncoderInstrumentation.class.getName() + "$WriteHeadersAdvice");
+    }
+
+    /** A client's request headers get the trace header. */
+    public static final class WriteHeadersAdvice {
+
+        private WriteHeadersAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static void enter(@Advice.This DefaultHttp2ConnectionEncoder encoder,
+                @Advice.Argument(2) Http2Headers headers) {
+            if (headers.method() == null || encoder.connection().isServer()) {
+                return;
+            }
+            HeaderScan scan = HeaderScan.http2();
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iterator(); it.hasNext(); ) {
+                Map.Entry<CharSequence, CharSequence> header = it.next();
+                CharSequence name = header.getKey();
+                if (name.length() > 0 && name.charAt(0) != ':') {
+                    scan.add(name.toString(), header.getValue().toString());
+                }
+            }
+            String value = Outgoing.header(scan.first(), (int) scan.otherBytes());
+            value = Outgoing.onWire(value, scan.otherBytes() + TraceHeader.lineBytes(TraceHeader.NAME, value));
+            headers.set(LOWER_CASE_NAME, value);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.albtrace.instrumentation.netty;
+
+import io.albtrace.instrumentation.api.InstrumentationModule;
+import io.albtrace.instrumentation.api.TypeInstrumentation;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Netty 4.1 and 4.2, and what is built on its HTTP codecs (Reactor Netty): {@code albtrace.instrumentation.netty.enabled}.
+ * <ul>
+ *   <li>server entry (SPEC 4): a request decoded by the HTTP/1.1 server codec, or an HTTP/2 stream's request as
+ *       {@code Http2StreamFrameToHttpObjectCodec} decodes it, binds its context while its own handlers run on the
+ *       event loop ({@link ChannelHandlerContextInstrumentation}); its hop log {@code in} line ends when the
+ *       response's last content is encoded ({@link HttpObjectEncoderInstrumentation},
+ *       {@link Http2StreamFrameToHttpObjectCodecInstrumentation});</li>
+ *   <li>the event loop's tasks ({@link EventExecutorInstrumentation}, {@link ScheduledEventExecutorInstrumentation}):
+ *       a task given to an event loop where a context is bound runs with it, and only it; so do the listeners of
+ *       Netty's futures ({@link DefaultPromiseInstrumentation});</li>
+ *   <li>client: the header is written where the request head is encoded, HTTP/1.1
+ *       ({@link HttpObjectEncoderInstrumentation}) and HTTP/2 ({@link Http2ConnectionEncoderInstrumentation}), with the
+ *       context of the code that wrote the request.</li>
+ *   <li>Reactor Netty's {@code HttpClient}: the request is written with the context where its {@code Mono} was
+ *       subscribed ({@link ReactorNettyClientInstrumentation}).</li>
+ * </ul>
+ */
+public final class NettyInstrumentationModule extends InstrumentationModule {
+
+    public NettyInstrumentationModule() {
+        super("netty");
+    }
+
+    @Override
+    public List<TypeInstrumentation> typeInstrumentations() {
+        return Arrays.asList(new ChannelHandlerContextInstrumentation(), new HttpObjectEncoderInstrumentation(),
+                new Http2StreamFrameToHttpObjectCodecInstrumentation(), new Http2ConnectionEncoderInstrumentation(),
+                new EventExecutorInstrumentation(), new ScheduledEventExecutorInstrumentation(),
+                new DefaultPromiseInstrumentation(), new ReactorNettyClientInstrumentation());
+    }
+
+    @Override
+    public List<String> typeNames() {
+        return Arrays.asList(
+                ChannelHandlerContextInstrumentation.TYPE,
+                HttpObjectEncoderInstrumentation.TYPE,
+                Http2StreamFrameToHttpObjectCodecInstrumentation.TYPE,
+                Http2ConnectionEncoderInstrumentation.TYPE,
+                EventExecutorInstrumentation.TYPE,
+                ScheduledEventExecutorInstrumentation.TYPE,
+                DefaultPromiseInstrumentation.TYPE,
+                ReactorNettyClientInstrumentation.HANDLER,
+                ReactorNettyClientInstrumentation.OBSERVER,
+                ReactorNettyClientInstrumentation.IO_OBSERVER);
+    }
+}

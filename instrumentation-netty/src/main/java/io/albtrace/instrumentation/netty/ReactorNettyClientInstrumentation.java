@@ -1,0 +1,77 @@
+package io.albtrace.instrumentation.netty;
+
+import static io.albtrace.instrumentation.api.Methods.isConstructor;
+import static io.albtrace.instrumentation.api.Methods.named;
+import static io.albtrace.instrumentation.api.Methods.takesArguments;
+
+import io.albtrace.core.CapturedContexts;
+import io.albtrace.instrumentation.api.AdviceTarget;
+import io.albtrace.instrumentation.api.TypeInstrumentation;
+import java.util.Arrays;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Reactor Netty's {@code HttpClient} (1.2, 1.3): a request's {@code HttpClientHandler} is made where the response's
+ * {@code Mono} is subscribed ({@code HttpClientConnect.MonoHttpConnect.subscribe}), on the application's thread; the
+ * request is written much later, on the event loop, once a pooled connection is acquired or a new one connected,
+ * which completes in Netty's and the pool's own callbacks: neither Reactor's operators nor Netty's task and listener
+ * capture can tell which request they serve. So the handler keeps the context of the subscribing thread, or that it
+ * had none ({@link CapturedContexts#keep}), and every state change of the request's connection observers
+ * ({@code HttpIOHandlerObserver.onStateChange}, which writes the request when the connection is configured, and
+ * {@code HttpObserver.onStateChange}, its response and redirects) runs with
+ * exactly that bound ({@link CapturedContexts#bindKept}), whatever the loop had bound. The header itself is written by
+ * Netty's codecs ({@link HttpObjectEncoderInstrumentation}, {@link Http2ConnectionEncoderInstrumentation}).
+ */
+public final class ReactorNettyClientInstrumentation implements TypeInstrumentation {
+
+    static final String HANDLER = "reactor.netty.http.client.HttpClientConnect$HttpClientHandler";
+    static final String OBSERVER = "reactor.netty.http.client.HttpClientConnect$HttpObserver";
+    /** The observer that writes the request ({@code requestWithBody}), on the connection being configured. */
+    static final String IO_OBSERVER = "reactor.netty.http.client.HttpClientConnect$HttpIOHandlerObserver";
+
+    @Override
+    public List<String> typeNames() {
+        return Arrays.asList(HANDLER, OBSERVER, IO_OBSERVER);
+    }
+
+    @Override
+    public void transform(AdviceTarget target) {
+        if (target.declares(named("requestWithBody").and(takesArguments(1)))) {
+            target.applyAdvice(isConstructor(), ReactorNettyClientInstrumentation.class.getName() + "$KeepAdvice");
+        }
+        if (target.declares(named("onStateChange").and(takesArguments(2)))) {
+            target.applyAdvice(named("onStateChange").and(takesArguments(2)),
+                    ReactorNettyClientInstrumentation.class.getName() + "$BindAdvice");
+        }
+    }
+
+    /** The handler keeps the subscribing thread's context. */
+    public static final class KeepAdvice {
+
+        private KeepAdvice() {
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        public static void exit(@Advice.This Object handler) {
+            CapturedContexts.keep(handler);
+        }
+    }
+
+    /** The request's connection observer runs with it. */
+    public static final class BindAdvice {
+
+        private BindAdvice() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        public static Object enter(@Advice.FieldValue("handler") Object handler) {
+            return CapturedContexts.bindKept(handler);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        public static void exit(@Advice.Enter Object binding) {
+            CapturedContexts.end(binding);
+        }
+    }
+}

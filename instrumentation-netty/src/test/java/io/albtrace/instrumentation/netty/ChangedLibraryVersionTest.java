@@ -1,0 +1,104 @@
+package io.albtrace.instrumentation.netty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.albtrace.contracts.HttpClientAdapter;
+import io.albtrace.contracts.StdErr;
+import io.albtrace.core.Context;
+import io.albtrace.core.Scope;
+import io.albtrace.instrumentation.testing.ChangedLibrary;
+import io.albtrace.instrumentation.testing.TestAgent;
+import io.albtrace.testing.RawHttpServer;
+import io.albtrace.testing.Trace;
+import io.albtrace.weaver.Installer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A Netty the agent does not know: this run's Netty jars loaded again in a class loader of their own, with
+ * {@code HttpResponseStatus.code()}, which the agent's advice calls, renamed {@code codeAt()} in every Netty class (as
+ * a later Netty could rename it: Netty itself still works). The check before weaving finds it missing, says so once
+ * (the library, its version, the method), weaves none of Netty's classes in that class loader, and the application's
+ * requests go out exactly as without the agent: no trace header although a context is bound (SPEC 7).
+ */
+@ExtendWith(InstalledAgent.class)
+@SuppressWarnings("try") // a Scope is opened for its effect on the context
+class ChangedLibraryVersionTest {
+
+    @Test
+    void aMissingMethodSkipsNettyWithOneWarningAndTheCallsStillWork() throws Exception {
+        List<String> before = Installer.versionProblems();
+        List<String> said = new ArrayList<>();
+        try (RawHttpServer raw = new RawHttpServer()) {
+            StdErr.capture(() -> {
+                // two class loaders with that version, two calls each: one warning
+                for (int i = 0; i < 2; i++) {
+                    Function<String, String> driver = driver(netty(true));
+                    assertEquals("200", driver.apply(raw.url("/a" + i)));
+                    assertEquals("200", driver.apply(raw.url("/b" + i)));
+                }
+                return null;
+            }, said);
+            raw.assertUntracedGets(4);
+        }
+        String warning = TestAgent.expectOneNewVersionProblem(before);
+        assertTrue(warning.startsWith("netty: "), warning);
+        assertTrue(warning.contains("it has no method io.netty.handler.codec.http.HttpResponseStatus.code() returning"
+                + " int"), warning);
+        assertTrue(warning.contains("The netty instrumentation is skipped in class loader changed-netty ("), warning);
+        assertEquals(List.of("[albtrace] " + warning), said, "said once, and nothing else");
+    }
+
+    /** The same, unchanged Netty in a class loader of its own is checked, passes, and is woven: the control. */
+    @Test
+    void theSameNettyUnchangedIsWoven() throws Exception {
+        List<String> before = Installer.versionProblems();
+        try (RawHttpServer raw = new RawHttpServer()) {
+            assertEquals("200", driver(netty(false)).apply(raw.url("/control")));
+            List<String> trace = raw.only().traceHeaders();
+            assertEquals(1, trace.size(), raw.only()::toString);
+            Trace.self(trace.get(0), Trace.CONTEXT);
+        }
+        assertEquals(before, Installer.versionProblems());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Function<String, String> driver(ClassLoader netty) throws Exception {
+        return (Function<String, String>) netty.loadClass(Driver.class.getName()).getConstructor().newInstance();
+    }
+
+    /**
+     * Makes a GET of the URL it is given with a plain Netty client ({@link NettyClient}) of the class loader that
+     * defined this class, in the context {@link Trace#CONTEXT}; returns the response's status.
+     */
+    public static final class Driver implements Function<String, String> {
+
+        @Override
+        public String apply(String url) {
+            try (NettyClient client = new NettyClient(1); Scope s = Context.bind(Trace.CONTEXT)) {
+                HttpClientAdapter.Response r = client.call(NettyClient.request("GET", url, List.of(), null));
+                return String.valueOf(r.status);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * This run's Netty classes, {@link Driver} and {@link NettyClient} in a class loader of their own
+     * ({@link ChangedLibrary}); with {@code rename}, {@code HttpResponseStatus.code()} is {@code codeAt()}, declared
+     * and called, in every Netty class.
+     */
+    private static ClassLoader netty(boolean rename) {
+        return new ChangedLibrary(rename ? "changed-netty" : "unchanged-netty",
+                ChangedLibraryVersionTest.class.getClassLoader(),
+                name -> name.startsWith("io.netty.") || name.startsWith(Driver.class.getName())
+                        || name.startsWith(NettyClient.class.getName()),
+                rename ? ChangedLibrary.renaming("io/netty/handler/codec/http/HttpResponseStatus"::equals, "code",
+                        "()I", "codeAt") : bytes -> bytes);
+    }
+}

@@ -1,0 +1,137 @@
+package io.albtrace.instrumentation.netty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.albtrace.core.Context;
+import io.albtrace.testing.Trace;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
+
+/**
+ * Reactor Netty as a service is written: an {@code HttpServer} whose handler calls another service with Reactor
+ * Netty's {@code HttpClient} and answers when that call is done (nothing blocks an event loop), over HTTP/1.1 and h2c
+ * (HTTP/2 streams, many on one connection). Requests with distinct Roots are in flight together on 2 event loops; each
+ * handler sees its own request's context, each call it makes forwards that context's Root with a new Self, and
+ * nothing is left on the loops afterwards.
+ */
+@ExtendWith(InstalledAgent.class)
+class ReactorNettyTest {
+
+    private static String root(int i) {
+        return String.format("1-%08x-%024x", 0x70000000 + i, i);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = HttpProtocol.class, names = {"HTTP11", "H2C"})
+    void eachRequestsCallFromItsHandlerForwardsItsOwnRoot(HttpProtocol protocol) throws Exception {
+        int n = 200;
+        Map<String, String> received = new ConcurrentHashMap<>();
+        CountDownLatch all = new CountDownLatch(n);
+        LoopResources serverLoops = LoopResources.create("svc-server", 2, true);
+        LoopResources clientLoops = LoopResources.create("svc-client", 2, true);
+        ConnectionProvider pool = ConnectionProvider.create("svc", 500);
+        DisposableServer back = HttpServer.create().host("127.0.0.1").port(0).runOn(serverLoops).protocol(protocol)
+                .handle((request, response) -> {
+                    received.put(request.uri(), String.valueOf(request.requestHeaders().get(Trace.NAME)));
+                    return response.sendString(Mono.just("ok"));
+                }).bindNow();
+        HttpClient client = HttpClient.create(pool).runOn(clientLoops).protocol(protocol);
+        DisposableServer server = HttpServer.create().host("127.0.0.1").port(0).runOn(serverLoops).protocol(protocol)
+                .handle((request, response) -> {
+                    String seen = String.valueOf(Context.current());
+                    all.countDown();
+                    // the handler's call, subscribed when the handler's publisher is: in the request's context
+                    Mono<String> call = client.get().uri("http://127.0.0.1:" + back.port() + "/back" + request.uri())
+                            .responseContent().aggregate().asString()
+                            .map(body -> seen);
+                    return response.sendString(Mono.fromFuture(() -> java.util.concurrent.CompletableFuture
+                            .runAsync(() -> awaitQuietly(all))).then(call));
+                }).bindNow();
+        try {
+            HttpClient front = HttpClient.create(ConnectionProvider.create("front", 500)).protocol(protocol);
+            List<String> bodies = Flux.range(0, n)
+                    .flatMap(i -> front.headers(h -> h.set(Trace.NAME, "Root=" + root(i) + ";N=" + i))
+                            .get().uri("http://127.0.0.1:" + server.port() + "/r" + i)
+                            .responseContent().aggregate().asString(), n)
+                    .collectList().block(Duration.ofSeconds(60));
+            assertEquals(n, bodies.size());
+            Map<String, String> byN = new ConcurrentHashMap<>();
+            for (String body : bodies) {
+                byN.put(body.substring(body.lastIndexOf(";N=") + 3), body);
+            }
+            for (int i = 0; i < n; i++) {
+                String forwarded = received.get("/back/r" + i);
+                String context = byN.get(String.valueOf(i));
+                // the server's context is the front client's forwarded header: a Self of its own, the Root, N
+                Trace.assertForwarded("Self={NEW};Root=" + root(i) + ";N=" + i, null, context);
+                Trace.assertForwarded("Self={NEW};Root=" + root(i) + ";N=" + i, context, forwarded);
+            }
+            EventLoopTest.assertNothingOn(serverLoops.onServer(false));
+            EventLoopTest.assertNothingOn(clientLoops.onClient(false));
+        } finally {
+            server.disposeNow();
+            back.disposeNow();
+            pool.disposeLater().block();
+            serverLoops.disposeLater().block();
+            clientLoops.disposeLater().block();
+        }
+    }
+
+    /**
+     * Three requests with their own Roots written at once on one connection: Reactor Netty holds the second and the
+     * third back until the one before is answered, then hands them to the handler from the earlier response's
+     * completion. Each handler still sees its own request's context, never the one before.
+     */
+    @org.junit.jupiter.api.Test
+    void pipelinedRequestsHeldBackByReactorNettyEachGetTheirOwnContext() throws Exception {
+        LoopResources loops = LoopResources.create("pipelined", 1, true);
+        DisposableServer server = HttpServer.create().host("127.0.0.1").port(0).runOn(loops)
+                .handle((request, response) -> {
+                    // answered later: the next requests arrive while this one is pending, and are held back
+                    String seen = String.valueOf(Context.current());
+                    return response.header("Content-Length", String.valueOf(seen.length()))
+                            .sendString(Mono.delay(Duration.ofMillis(100)).map(x -> seen));
+                })
+                .bindNow();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            StringBuilder three = new StringBuilder();
+            for (int i = 1; i <= 3; i++) {
+                three.append("GET /p").append(i).append(" HTTP/1.1\r\nHost: x\r\n")
+                        .append(Trace.NAME).append(": Root=").append(root(100 + i)).append("\r\n\r\n");
+            }
+            socket.getOutputStream().write(three.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            for (int i = 1; i <= 3; i++) {
+                assertEquals("Root=" + root(100 + i), EventLoopTest.readBody(socket.getInputStream()));
+            }
+            EventLoopTest.assertNothingOn(loops.onServer(false));
+        } finally {
+            server.disposeNow();
+            loops.disposeLater().block();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
