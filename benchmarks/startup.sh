@@ -128,7 +128,7 @@ agent_opts() {
             -Dalbtrace.instrumentation.http-url-connection.enabled=false -Dalbtrace.instrumentation.jdk-httpserver.enabled=false
             -Dalbtrace.instrumentation.servlet.enabled=false -Dalbtrace.instrumentation.executors.enabled=false
             -Dalbtrace.instrumentation.reactor.enabled=false -Dalbtrace.instrumentation.apache-httpasyncclient.enabled=false
-            -Dalbtrace.instrumentation.jetty-httpclient.enabled=false" ;;
+            -Dalbtrace.instrumentation.jetty-httpclient.enabled=false -Dalbtrace.instrumentation.netty.enabled=false" ;;
         otel) echo "-javaagent:$OTEL -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none" ;;
     esac
 }
