@@ -477,7 +477,8 @@ public final class Installer implements ClassFileTransformer {
             if (!firstOf(matched, i)) {
                 continue; // the module's verdict was taken at its first target
             }
-            if (!versions.allows(module.name(), typeInstrumentations(module), loader, internalName, bytes, quiet)) {
+            if (!versions.allows(module.name(), typeInstrumentations(module), module.libraryClasses(), loader,
+                    internalName, bytes, quiet)) {
                 if (allowed == matched) {
                     allowed = new ArrayList<>(matched);
                 }

@@ -83,12 +83,14 @@ final class VersionCheck {
      * Whether {@code module}'s classes may be woven in {@code loader}: decided (and said, when not) the first time.
      *
      * @param types          the module's type instrumentations
+     * @param libraryClasses classes whose absence means the library is not in {@code loader}: then the module is
+     *                       left out there without a word ({@code InstrumentationModule#libraryClasses})
      * @param wovenName      the internal name of the class being woven now
      * @param wovenBytes     its class file
      * @param quiet          the warm-up's weave: decide, but say nothing and keep nothing
      */
-    boolean allows(String module, List<TypeInstrumentation> types, ClassLoader loader, String wovenName,
-            byte[] wovenBytes, boolean quiet) {
+    boolean allows(String module, List<TypeInstrumentation> types, List<String> libraryClasses, ClassLoader loader,
+            String wovenName, byte[] wovenBytes, boolean quiet) {
         Map<String, Verdict> verdicts;
         synchronized (this) {
             verdicts = loader == null ? boot : loaders.get(loader);
@@ -113,11 +115,14 @@ final class VersionCheck {
                     long started = System.nanoTime();
                     LibraryCheck check = new LibraryCheck(loader);
                     check.given(wovenName, wovenBytes);
-                    String problem = check(module, types, check, loader);
-                    verdict = problem == null ? PASSED : new Verdict(problem);
+                    String absent = absent(libraryClasses, check);
+                    String problem = absent != null ? null : check(module, types, check, loader);
+                    verdict = absent != null ? new Verdict(absent) : problem == null ? PASSED : new Verdict(problem);
                     if (!quiet) {
                         verdicts.put(module, verdict);
-                        if (problem != null) {
+                        if (absent != null) {
+                            Log.debug(module + " is left out of " + describe(loader) + ": " + absent);
+                        } else if (problem != null) {
                             // one warning per module and problem, however many class loaders have that version
                             String line = problem + " in " + describe(loader)
                                     + ", whose classes are left unchanged (no trace header from them)";
@@ -139,6 +144,17 @@ final class VersionCheck {
             }
             return verdict.problem == null;
         }
+    }
+
+    /** Why the library is not in the check's class loader (one of {@code libraryClasses} is not there), or null. */
+    static String absent(List<String> libraryClasses, LibraryCheck check) {
+        for (int i = 0; i < libraryClasses.size(); i++) {
+            String name = libraryClasses.get(i);
+            if (!check.has(name.replace('.', '/'))) {
+                return "it has no " + name + " (that library is not there)";
+            }
+        }
+        return null;
     }
 
     /** The warning for {@code module} in this class loader, or null when its advice all links. */

@@ -47,6 +47,17 @@ public abstract class InstrumentationModule {
     }
 
     /**
+     * Classes (binary names) that every version of the library this module instruments has, where the module's
+     * targets may be loaded without them: a class loader in which one of them cannot be found does not have that
+     * library, only a part of it (Netty's transport without its HTTP codec, as a Redis or Cassandra driver brings it),
+     * so the module is left out there without a warning. Empty (the default): anything the module's advice needs
+     * and a class loader lacks is a version the agent does not know, said once.
+     */
+    public List<String> libraryClasses() {
+        return java.util.Collections.emptyList();
+    }
+
+    /**
      * Whether the application is all but certain to load this module's classes early although they are the JDK's
      * own (its executors): then, in a JVM with a class path, the installer's warm-up weaves one of them in the
      * background at start-up rather than letting the application's first use of a thread pool wait for Byte

@@ -37,6 +37,16 @@ public final class NettyInstrumentationModule extends InstrumentationModule {
                 new DefaultPromiseInstrumentation(), new ReactorNettyClientInstrumentation());
     }
 
+    /**
+     * Netty's HTTP codec: the advice on Netty's transport classes (the channel pipeline, the event executors, the
+     * promises) looks at HTTP messages, so a class loader with Netty's transport and without its HTTP codec (a Redis
+     * or Cassandra driver's) is left alone, without a warning.
+     */
+    @Override
+    public List<String> libraryClasses() {
+        return java.util.Collections.singletonList("io.netty.handler.codec.http.HttpObjectEncoder");
+    }
+
     @Override
     public List<String> typeNames() {
         return Arrays.asList(

@@ -53,6 +53,59 @@ class ChangedLibraryVersionTest {
         assertEquals(List.of("[albtrace] " + warning), said, "said once, and nothing else");
     }
 
+    /**
+     * Netty's transport without its HTTP codec, as a Redis or Cassandra driver brings it: the library the netty
+     * instrumentation is for is not there, so nothing is woven and nothing is said (no warning about a version), and
+     * Netty works as without the agent.
+     */
+    @Test
+    void nettyWithoutItsHttpCodecIsLeftAloneWithoutAWarning() throws Exception {
+        List<String> before = Installer.versionProblems();
+        List<String> said = new ArrayList<>();
+        ClassLoader transportOnly = new ChangedLibrary("netty-transport-only",
+                ChangedLibraryVersionTest.class.getClassLoader(),
+                name -> name.startsWith("io.netty.") || name.startsWith(TransportDriver.class.getName()),
+                bytes -> new org.objectweb.asm.ClassReader(bytes).getClassName()
+                        .startsWith("io/netty/handler/codec/http/") ? null : bytes);
+        @SuppressWarnings("unchecked")
+        Function<String, String> driver = (Function<String, String>) transportOnly
+                .loadClass(TransportDriver.class.getName()).getConstructor().newInstance();
+        StdErr.capture(() -> {
+            assertEquals("no codec; ran on its loop", driver.apply("ran on its loop"));
+            return null;
+        }, said);
+        assertEquals(before, Installer.versionProblems(), "no version problem");
+        assertEquals(List.of(), said, "nothing said");
+    }
+
+    /**
+     * Runs a task on one of Netty's event loops (a target of the netty instrumentation) in a class loader without
+     * Netty's HTTP codec, and answers whether that codec is there and what the task returned.
+     */
+    public static final class TransportDriver implements Function<String, String> {
+
+        @Override
+        public String apply(String value) {
+            io.netty.channel.DefaultEventLoopGroup loops = new io.netty.channel.DefaultEventLoopGroup(1);
+            try (Scope s = Context.bind(Trace.CONTEXT)) {
+                String ran = loops.submit(() -> value).get();
+                boolean codec;
+                try {
+                    Class.forName("io.netty.handler.codec.http.HttpObjectEncoder", false,
+                            TransportDriver.class.getClassLoader());
+                    codec = true;
+                } catch (ClassNotFoundException e) {
+                    codec = false;
+                }
+                return (codec ? "codec; " : "no codec; ") + ran;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            } finally {
+                loops.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            }
+        }
+    }
+
     /** The same, unchanged Netty in a class loader of its own is checked, passes, and is woven: the control. */
     @Test
     void theSameNettyUnchangedIsWoven() throws Exception {
