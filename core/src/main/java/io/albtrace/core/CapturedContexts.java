@@ -209,15 +209,22 @@ public final class CapturedContexts {
 
     /**
      * {@code promise}'s listeners are about to run: binds the context they were added in, if they all were added in
-     * one, removing the entry; returns what {@link #end} restores, or null.
+     * one, removing the entry; else (added where none was bound, or in different contexts) binds none, whatever the
+     * code that completes the promise has bound (another request's, when a promise completes inside its turn on an
+     * event loop); returns what {@link #end} restores, or null when the thread has nothing to change.
      */
     public static Object beginListeners(Object promise) {
-        if (PROMISES.isEmpty()) {
-            return null;
-        }
         try {
-            String context = PROMISES.remove(promise);
-            return context == null || context == MIXED ? null : bind(context, promise);
+            String context = PROMISES.isEmpty() ? null : PROMISES.remove(promise);
+            if (context != null && context != MIXED) {
+                return bind(context, promise);
+            }
+            Object previous = Context.raw();
+            if (previous == null) {
+                return null;
+            }
+            Context.set(null);
+            return new Binding(previous, null);
         } catch (Throwable e) {
             return null;
         }
