@@ -80,6 +80,9 @@ public final class HttpObjectEncoderInstrumentation implements TypeInstrumentati
                 @Advice.Argument(1) Object msg) {
             if (msg instanceof HttpRequest && encoder instanceof HttpRequestEncoder) {
                 HttpRequest request = (HttpRequest) msg;
+                if ("CONNECT".equals(request.method().name())) {
+                    return; // a tunnel through a proxy (Netty's HttpProxyHandler): not the application's request
+                }
                 HttpHeaders headers = request.headers();
                 HeaderScan scan = HeaderScan.http1();
                 for (Iterator<Map.Entry<String, String>> it = headers.iteratorAsString(); it.hasNext(); ) {
