@@ -25,63 +25,48 @@ class PromiseListenerTest {
 
     private static final String OTHER = "Root=1-67891234-0123456789abcdef01234567;CalledFrom=other";
 
-    /** Completes {@code promise} on {@code loop} in {@code context}; returns the context its listener saw. */
-    private static String completeIn(EventLoop loop, Promise<Void> promise, AtomicReference<String> seen,
-            String context) throws Exception {
-        loop.submit(() -> {
-            try (Scope s = Context.bind(context)) {
-                promise.setSuccess(null); // on the loop: the listeners run here, inside this call
+    /**
+     * Adds a listener that records the context it runs with to a new promise of an event loop, in {@code added}
+     * (null: where none is bound), and one more listener in each of {@code others}; then completes the promise on
+     * the loop in {@link #OTHER} (the listeners run there, inside that call). Returns what the first listener saw.
+     */
+    private static String seenBy(String added, String... others) throws Exception {
+        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(1);
+        try {
+            EventLoop loop = loops.next();
+            Promise<Void> promise = loop.newPromise();
+            AtomicReference<String> seen = new AtomicReference<>("not run");
+            try (Scope s = Context.bind(added)) {
+                promise.addListener(f -> seen.set(Context.current()));
             }
-        }).get(10, TimeUnit.SECONDS);
-        return seen.get();
+            for (String other : others) {
+                try (Scope s = Context.bind(other)) {
+                    promise.addListener(f -> { });
+                }
+            }
+            loop.submit(() -> {
+                try (Scope s = Context.bind(OTHER)) {
+                    promise.setSuccess(null);
+                }
+            }).get(10, TimeUnit.SECONDS);
+            return seen.get();
+        } finally {
+            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 
     @Test
     void aListenerAddedWithoutAContextRunsWithNoneWhereverTheFutureCompletes() throws Exception {
-        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(1);
-        try {
-            EventLoop loop = loops.next();
-            Promise<Void> promise = loop.newPromise();
-            AtomicReference<String> seen = new AtomicReference<>("not run");
-            promise.addListener(f -> seen.set(Context.current())); // no context bound here
-            assertNull(completeIn(loop, promise, seen, OTHER), "another request's context leaked into the listener");
-        } finally {
-            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
-        }
+        assertNull(seenBy(null), "another request's context leaked into the listener");
     }
 
     @Test
     void aListenerAddedInAContextRunsWithItWhereverTheFutureCompletes() throws Exception {
-        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(1);
-        try {
-            EventLoop loop = loops.next();
-            Promise<Void> promise = loop.newPromise();
-            AtomicReference<String> seen = new AtomicReference<>("not run");
-            try (Scope s = Context.bind(Trace.CONTEXT)) {
-                promise.addListener(f -> seen.set(Context.current()));
-            }
-            assertEquals(Trace.CONTEXT, completeIn(loop, promise, seen, OTHER));
-        } finally {
-            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
-        }
+        assertEquals(Trace.CONTEXT, seenBy(Trace.CONTEXT));
     }
 
     @Test
     void listenersAddedInDifferentContextsRunWithNone() throws Exception {
-        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(1);
-        try {
-            EventLoop loop = loops.next();
-            Promise<Void> promise = loop.newPromise();
-            AtomicReference<String> seen = new AtomicReference<>("not run");
-            try (Scope s = Context.bind(Trace.CONTEXT)) {
-                promise.addListener(f -> seen.set(Context.current()));
-            }
-            try (Scope s = Context.bind(OTHER)) {
-                promise.addListener(f -> { });
-            }
-            assertNull(completeIn(loop, promise, seen, OTHER));
-        } finally {
-            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
-        }
+        assertNull(seenBy(Trace.CONTEXT, OTHER));
     }
 }
