@@ -54,6 +54,14 @@ public final class Installer implements ClassFileTransformer {
      * {@code java.lang.Thread}): retransformed by the warm-up thread, after its weave, not in premain.
      */
     private final List<Class<?>> deferred = new ArrayList<>();
+    /**
+     * Already loaded classes whose retransform failed with a {@link ClassCircularityError}: another agent's
+     * transformer (Datadog's, say) was loading classes on the same thread at the same moment. Tried once more when
+     * the retransform that hit it is over ({@link #retransform(List)}); only a second failure is said.
+     */
+    private final List<Class<?>> circular = new ArrayList<>();
+    /** The classes tried a second time, whose failure is said as any other. Guarded by {@link #circular}. */
+    private final Set<Class<?>> retried = new HashSet<>();
     /** Whether each module's advice links against a class loader's version of its library ({@link VersionCheck}). */
     private final VersionCheck versions;
 
@@ -310,6 +318,50 @@ public final class Installer implements ClassFileTransformer {
                 Log.warn("could not change the already loaded " + type.getName() + "; it is left as it is: " + e);
             }
         }
+        retryCircular();
+    }
+
+    /** Retransforms, once more, the classes whose weave hit a {@link ClassCircularityError} ({@link #circular}). */
+    private void retryCircular() {
+        List<Class<?>> again;
+        synchronized (circular) {
+            if (circular.isEmpty()) {
+                return;
+            }
+            again = new ArrayList<>(circular);
+            circular.clear();
+            retried.addAll(again);
+        }
+        Log.debug("retransforming " + again.size() + " class(es) whose weave met another agent's class loading");
+        retransform(again);
+    }
+
+    /**
+     * Whether the retransform of {@code type} that failed with {@code failure} is tried again later, quietly: a
+     * {@link ClassCircularityError} (anywhere in its causes) on a class not tried a second time already.
+     */
+    private boolean retryLater(Class<?> type, Throwable failure) {
+        if (type == null || !circularity(failure)) {
+            return false;
+        }
+        synchronized (circular) {
+            if (retried.contains(type)) {
+                return false;
+            }
+            if (!circular.contains(type)) {
+                circular.add(type);
+            }
+            return true;
+        }
+    }
+
+    static boolean circularity(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ClassCircularityError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -459,6 +511,9 @@ public final class Installer implements ClassFileTransformer {
             }
             return changed;
         } catch (Throwable e) {
+            if (retryLater(classBeingRedefined, e)) {
+                return null; // left as it is for now, retransformed again when this retransform is over
+            }
             Log.warnOnce("transform:" + className, "could not instrument " + className.replace('/', '.')
                     + "; it is left unchanged: " + e);
             return null;

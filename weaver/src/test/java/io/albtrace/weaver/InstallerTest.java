@@ -265,6 +265,43 @@ class InstallerTest {
         assertEquals("Hello, x", greeter.apply("x"), "the class the JVM refused is as it was");
     }
 
+    /**
+     * A class loaded before whose retransform meets a {@link ClassCircularityError} (another agent's transformer was
+     * loading classes at that moment: Datadog's, at start-up) is retransformed once more when that retransform is over,
+     * and nothing is said; only a second failure is said, once, and the class is left as it is.
+     */
+    @Test
+    void aClassCircularityErrorIsRetriedOnceQuietly() throws Exception {
+        FixtureLoader loader = new FixtureLoader("circular-once");
+        Function<String, String> greeter = function(loader, GREETER);
+        // every Greeter loaded (this test's, and those of earlier tests not yet collected) fails its first weave: the
+        // installer retransforms them all in one call (in premain, or on its warm-up thread), each once
+        int loaded = 0;
+        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+            loaded += type.getName().equals(GREETER) ? 1 : 0;
+        }
+        CircularOnceModule module = new CircularOnceModule(loaded);
+        String err = capture(() -> {
+            installer = Installer.install(instrumentation, agentLoader, List.of(module));
+            installer.awaitWarmUp(30_000);
+        });
+        assertEquals("", err);
+        assertTrue(module.failures.get() <= 0, "each loaded Greeter met the error once");
+        assertEquals("Hello, x [null]", greeter.apply("x"), "retried after the ClassCircularityError");
+        installer.uninstall();
+
+        FixtureLoader twice = new FixtureLoader("circular-twice");
+        Function<String, String> greeter2 = function(twice, GREETER);
+        CircularOnceModule twiceModule = new CircularOnceModule(Integer.MAX_VALUE);
+        err = capture(() -> {
+            installer = Installer.install(instrumentation, agentLoader, List.of(twiceModule));
+            installer.awaitWarmUp(30_000);
+        });
+        assertEquals(1, linesWith(err, "could not instrument " + GREETER).size(), err);
+        assertTrue(err.contains("ClassCircularityError"), err);
+        assertEquals("Hello, x", greeter2.apply("x"), "left as it is after a second failure");
+    }
+
     /** {@code bytes} with one more static field: a change the JVM refuses when it retransforms a class. */
     static byte[] withAField(byte[] bytes) {
         ClassReader reader = new ClassReader(bytes);
