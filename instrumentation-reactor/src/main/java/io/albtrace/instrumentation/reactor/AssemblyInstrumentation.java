@@ -10,6 +10,7 @@ import io.albtrace.instrumentation.api.TypeInstrumentation;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import net.bytebuddy.asm.Advice;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Operators;
@@ -52,7 +53,7 @@ public final class AssemblyInstrumentation implements TypeInstrumentation {
                 Object lifter = LibraryHelpers.instance(Hooks.class,
                         "io.albtrace.instrumentation.reactor.ContextSubscriber");
                 if (lifter != null) {
-                    Hooks.onEachOperator("albtrace.context", Operators.lift((BiFunction) lifter));
+                    Hooks.onEachOperator("albtrace.context", Operators.lift((Predicate) lifter, (BiFunction) lifter));
                 }
             }
         }

@@ -4,6 +4,7 @@ import io.albtrace.core.CapturedContexts;
 import io.albtrace.core.Context;
 import io.albtrace.core.LibraryHelpers;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Fuseable;
@@ -18,8 +19,8 @@ import reactor.core.Scannable;
  *
  * <p>One class in two roles, because the agent defines a helper as one class next to reactor-core's class loader
  * ({@link LibraryHelpers#instance}): the one instance made by its static initialiser is the lifter given to
- * {@code Hooks.onEachOperator} through {@code Operators.lift} ({@link #apply}); every other instance is a
- * subscriber made by it. The lifter runs when an operator is subscribed: where no context is bound it returns the
+ * {@code Hooks.onEachOperator} through {@code Operators.lift} ({@link #apply}, with {@link #test} as its filter);
+ * every other instance is a subscriber made by it. The lifter runs when an operator is subscribed: where no context is bound it returns the
  * operator's subscriber as it is (nothing allocated, fusion untouched); else it wraps it. The wrapper passes itself
  * as the subscription, a {@code QueueSubscription} that refuses every fusion ({@link #requestFusion} says
  * {@code NONE}, as Reactor's own {@code hide()} does): an operator made for a fuseable source (a fuseable
@@ -27,7 +28,7 @@ import reactor.core.Scannable;
  * in another operator's drain loop, outside any signal (a fused {@code map} after a {@code publishOn}).
  */
 public final class ContextSubscriber implements CoreSubscriber<Object>, Fuseable.QueueSubscription<Object>, Scannable,
-        BiFunction<Scannable, CoreSubscriber<Object>, CoreSubscriber<Object>> {
+        BiFunction<Scannable, CoreSubscriber<Object>, CoreSubscriber<Object>>, Predicate<Scannable> {
 
     static {
         LibraryHelpers.created(new ContextSubscriber(null, null));
@@ -40,6 +41,22 @@ public final class ContextSubscriber implements CoreSubscriber<Object>, Fuseable
     private ContextSubscriber(CoreSubscriber<Object> actual, String context) {
         this.actual = actual;
         this.context = context;
+    }
+
+    /**
+     * The lift's filter, asked once per operator as it is assembled: whether the operator is lifted at all. Not an
+     * operator that says it runs on the thread that signals it ({@code RUN_STYLE} {@code SYNC}: {@code map},
+     * {@code filter}, {@code doOnNext}, {@code defer}, {@code just}, most of them): it signals downstream only inside
+     * a signal of its upstream, or inside its subscriber's {@code subscribe} or {@code request}, so it runs in the
+     * context that its upstream's lift bound, or in the subscribing code's own; a lift of its own would bind the
+     * same context again. The operators that can signal from another thread (a source fed by an event loop, a
+     * {@code Sinks}, {@code publishOn}, {@code delay}, an operator that does not say: {@code ASYNC} or
+     * {@code UNKNOWN}) are lifted. Skipping the others spares each request's chains a lifted publisher per operator
+     * and the interface checks Reactor makes for one (costly on JDK 17 when several threads make them).
+     */
+    @Override
+    public boolean test(Scannable operator) {
+        return operator.scan(Attr.RUN_STYLE) != Attr.RunStyle.SYNC;
     }
 
     /** The lifter: wraps {@code subscriber} when a context is bound where the operator is subscribed. */

@@ -24,10 +24,11 @@ class AllocationTest {
 
     @Test
     void noAllocationPerSignalOnTheSubscribingThread() {
-        // the chain is wrapped where a context is bound: the subscriber is handed the agent's wrapper
+        // the chain is wrapped where a context is bound: the subscriber of an operator that may signal from another
+        // thread (publishOn) is handed the agent's wrapper
         try (Scope s = Context.bind(Trace.CONTEXT)) {
             String[] subscription = new String[1];
-            Flux.just(1).map(v -> v).subscribe(new reactor.core.publisher.BaseSubscriber<Integer>() {
+            Flux.just(1).publishOn(reactor.core.scheduler.Schedulers.immediate()).subscribe(new reactor.core.publisher.BaseSubscriber<Integer>() {
                 @Override
                 protected void hookOnSubscribe(org.reactivestreams.Subscription upstream) {
                     subscription[0] = upstream.getClass().getName();

@@ -68,10 +68,23 @@ class ReactorContextTest {
                 service.receivedOnce(path));
     }
 
+    /**
+     * An operator that may signal from another thread ({@code RUN_STYLE} {@code ASYNC}: {@code publishOn},
+     * {@code delayElement}, {@code Mono.create}) is lifted as it is assembled; one that signals on its upstream's thread
+     * ({@code SYNC}: {@code map}, {@code just}) is left as it is, and still runs in the context its upstream's lift
+     * binds (the other tests of this class).
+     */
     @Test
-    void theOperatorsAreLiftedOnceTheAgentIsThere() {
-        String assembled = Mono.just(1).map(v -> v + 1).getClass().getSimpleName();
-        assertTrue(assembled.startsWith("MonoLift"), assembled);
+    void theOperatorsThatMaySignalFromAnotherThreadAreLiftedOnceTheAgentIsThere() {
+        for (Mono<?> lifted : List.of(Mono.just(1).publishOn(Schedulers.parallel()),
+                Mono.just(1).delayElement(java.time.Duration.ofMillis(1)), Mono.create(sink -> sink.success(1)))) {
+            String assembled = lifted.getClass().getSimpleName();
+            assertTrue(assembled.startsWith("MonoLift"), assembled);
+        }
+        for (Mono<?> asItIs : List.of(Mono.just(1), Mono.just(1).map(v -> v + 1), Mono.defer(() -> Mono.just(1)))) {
+            String assembled = asItIs.getClass().getSimpleName();
+            assertTrue(!assembled.startsWith("MonoLift"), assembled);
+        }
     }
 
     @Test
