@@ -260,9 +260,12 @@ public final class CapturedContexts {
                 return null;
             }
             if (context != NO_CONTEXT) {
-                return bind(context, owner);
+                return Context.current() == context ? null : bind(context, owner);
             }
             Object previous = Context.raw();
+            if (previous == null) {
+                return null; // none bound already: nothing to do (a request's observers are called many times)
+            }
             Context.set(null);
             return new Binding(previous, null);
         } catch (Throwable e) {
@@ -459,15 +462,30 @@ public final class CapturedContexts {
         }
 
         void replaceIfPresent(Object key, V value) {
-            map.replace(new Lookup(key), value);
+            Lookup lookup = Lookup.of(key);
+            try {
+                map.replace(lookup, value);
+            } finally {
+                lookup.clear();
+            }
         }
 
         V get(Object key) {
-            return map.get(new Lookup(key));
+            Lookup lookup = Lookup.of(key);
+            try {
+                return map.get(lookup);
+            } finally {
+                lookup.clear();
+            }
         }
 
         V remove(Object key) {
-            return map.remove(new Lookup(key));
+            Lookup lookup = Lookup.of(key);
+            try {
+                return map.remove(lookup);
+            } finally {
+                lookup.clear();
+            }
         }
 
         void expunge() {
@@ -508,14 +526,32 @@ public final class CapturedContexts {
         }
     }
 
-    /** The key a lookup uses (strong, short-lived). */
+    /**
+     * The key a lookup uses: strong, one per thread, reused (a request on an event loop looks its objects up a dozen
+     * times or more), cleared after each lookup so that it keeps nothing alive. The map calls nothing but its
+     * {@code hashCode} and {@code equals} during a lookup, so one lookup never meets another on its thread.
+     */
     private static final class Lookup {
-        final Object referent;
-        private final int hash;
+        private static final ThreadLocal<Lookup> MINE = new ThreadLocal<>();
 
-        Lookup(Object referent) {
-            this.referent = referent;
-            hash = System.identityHashCode(referent);
+        Object referent;
+        private int hash;
+
+        static Lookup of(Object referent) {
+            Lookup lookup = MINE.get();
+            if (lookup == null || lookup.referent != null) {
+                lookup = new Lookup();
+                if (MINE.get() == null) {
+                    MINE.set(lookup);
+                }
+            }
+            lookup.referent = referent;
+            lookup.hash = System.identityHashCode(referent);
+            return lookup;
+        }
+
+        void clear() {
+            referent = null;
         }
 
         @Override
