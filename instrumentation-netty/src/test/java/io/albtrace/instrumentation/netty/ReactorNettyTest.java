@@ -3,6 +3,7 @@ package io.albtrace.instrumentation.netty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.albtrace.core.Context;
+import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.testing.Trace;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
@@ -24,8 +26,8 @@ import reactor.netty.resources.LoopResources;
 
 /**
  * Reactor Netty as a service is written: an {@code HttpServer} whose handler calls another service with Reactor
- * Netty's {@code HttpClient} and answers when that call is done (nothing blocks an event loop), over HTTP/1.1 and h2c
- * (HTTP/2 streams, many on one connection). Requests with distinct Roots are in flight together on 2 event loops; each
+ * Netty's {@code HttpClient} and answers when that call is done (nothing blocks an event loop), over HTTP/1.1, h2c
+ * and h2 over TLS (ALPN) (HTTP/2 streams, many on one connection). Requests with distinct Roots are in flight together on 2 event loops; each
  * handler sees its own request's context, each call it makes forwards that context's Root with a new Self, and
  * nothing is left on the loops afterwards.
  */
@@ -37,7 +39,7 @@ class ReactorNettyTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = HttpProtocol.class, names = {"HTTP11", "H2C"})
+    @EnumSource(value = HttpProtocol.class, names = {"HTTP11", "H2C", "H2"})
     void eachRequestsCallFromItsHandlerForwardsItsOwnRoot(HttpProtocol protocol) throws Exception {
         int n = 200;
         Map<String, String> received = new ConcurrentHashMap<>();
@@ -45,28 +47,30 @@ class ReactorNettyTest {
         LoopResources serverLoops = LoopResources.create("svc-server", 2, true);
         LoopResources clientLoops = LoopResources.create("svc-client", 2, true);
         ConnectionProvider pool = ConnectionProvider.create("svc", 500);
-        DisposableServer back = HttpServer.create().host("127.0.0.1").port(0).runOn(serverLoops).protocol(protocol)
-                .handle((request, response) -> {
+        String scheme = protocol == HttpProtocol.H2 ? "https" : "http";
+        DisposableServer back = secure(HttpServer.create(), protocol).host("127.0.0.1").port(0).runOn(serverLoops)
+                .protocol(protocol).handle((request, response) -> {
                     received.put(request.uri(), String.valueOf(request.requestHeaders().get(Trace.NAME)));
                     return response.sendString(Mono.just("ok"));
                 }).bindNow();
-        HttpClient client = HttpClient.create(pool).runOn(clientLoops).protocol(protocol);
-        DisposableServer server = HttpServer.create().host("127.0.0.1").port(0).runOn(serverLoops).protocol(protocol)
-                .handle((request, response) -> {
+        HttpClient client = secure(HttpClient.create(pool), protocol).runOn(clientLoops).protocol(protocol);
+        DisposableServer server = secure(HttpServer.create(), protocol).host("127.0.0.1").port(0).runOn(serverLoops)
+                .protocol(protocol).handle((request, response) -> {
                     String seen = String.valueOf(Context.current());
                     all.countDown();
                     // the handler's call, subscribed when the handler's publisher is: in the request's context
-                    Mono<String> call = client.get().uri("http://127.0.0.1:" + back.port() + "/back" + request.uri())
+                    Mono<String> call = client.get().uri(scheme + "://127.0.0.1:" + back.port() + "/back" + request.uri())
                             .responseContent().aggregate().asString()
                             .map(body -> seen);
                     return response.sendString(Mono.fromFuture(() -> java.util.concurrent.CompletableFuture
                             .runAsync(() -> awaitQuietly(all))).then(call));
                 }).bindNow();
         try {
-            HttpClient front = HttpClient.create(ConnectionProvider.create("front", 500)).protocol(protocol);
+            HttpClient front = secure(HttpClient.create(ConnectionProvider.create("front", 500)), protocol)
+                    .protocol(protocol);
             List<String> bodies = Flux.range(0, n)
                     .flatMap(i -> front.headers(h -> h.set(Trace.NAME, "Root=" + root(i) + ";N=" + i))
-                            .get().uri("http://127.0.0.1:" + server.port() + "/r" + i)
+                            .get().uri(scheme + "://127.0.0.1:" + server.port() + "/r" + i)
                             .responseContent().aggregate().asString(), n)
                     .collectList().block(Duration.ofSeconds(60));
             assertEquals(n, bodies.size());
@@ -125,6 +129,27 @@ class ReactorNettyTest {
             server.disposeNow();
             loops.disposeLater().block();
         }
+    }
+
+    /** For h2: the server over TLS with the tests' self-signed certificate, HTTP/2 chosen by ALPN. */
+    private static HttpServer secure(HttpServer server, HttpProtocol protocol) throws Exception {
+        if (protocol != HttpProtocol.H2) {
+            return server;
+        }
+        javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(SelfSignedTls.get().keyStore, SelfSignedTls.PASSWORD.toCharArray());
+        return server.secure(spec -> spec.sslContext(Http2SslContextSpec.forServer(keys)));
+    }
+
+    /** For h2: the client trusting the tests' self-signed certificate, HTTP/2 chosen by ALPN. */
+    private static HttpClient secure(HttpClient client, HttpProtocol protocol) throws Exception {
+        if (protocol != HttpProtocol.H2) {
+            return client;
+        }
+        javax.net.ssl.X509TrustManager trust = SelfSignedTls.get().trust;
+        return client.secure(spec -> spec.sslContext(Http2SslContextSpec.forClient()
+                .configure(builder -> builder.trustManager(trust))));
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
