@@ -24,9 +24,7 @@ public final class CapturedContexts {
     private static final Table<Capture> THREADS = new Table<>();
     private static final Table<String> TASKS = new Table<>();
     private static final Table<String> PROMISES = new Table<>();
-    private static final Table<String> KEPT = new Table<>();
-    /** What {@link #keep} keeps for an object made where no context was bound. */
-    private static final String NO_CONTEXT = new String("(none)");
+    private static final Table<OutgoingCall> KEPT = new Table<>();
     /** A promise whose listeners were added in different contexts (or some in none): they run with none. */
     private static final String MIXED = new String("(mixed)");
     private static final java.util.function.BiFunction<String, String, String> MERGE = new Merge();
@@ -217,7 +215,7 @@ public final class CapturedContexts {
         try {
             String context = PROMISES.isEmpty() ? null : PROMISES.remove(promise);
             if (context != null && context != MIXED) {
-                return bind(context, promise);
+                return Context.current() == context ? null : bind(context, promise);
             }
             Object previous = Context.raw();
             if (previous == null) {
@@ -233,13 +231,13 @@ public final class CapturedContexts {
     /**
      * Keeps this thread's context, or that there is none, for {@code owner} (a client's request made here, which is
      * written later on another thread, maybe several times: Reactor Netty's request handler, made where its
-     * {@code Mono} is subscribed), for as long as {@code owner} lives; {@link #bindKept} binds it. Never throws.
+     * {@code Mono} is subscribed, and sent again for a redirect or a retry), as one {@link OutgoingCall}, for as long
+     * as {@code owner} lives; {@link #bindKept} binds it. Never throws.
      */
     public static void keep(Object owner) {
         try {
             if (owner != null) {
-                String context = Context.current();
-                KEPT.put(owner, context == null ? NO_CONTEXT : context);
+                KEPT.put(owner, OutgoingCall.capture());
             }
         } catch (Throwable e) {
             // nothing: the request is written with whatever is bound then
@@ -248,26 +246,31 @@ public final class CapturedContexts {
 
     /**
      * Binds what {@link #keep} kept for {@code owner}: its context, or none (whatever this thread has bound, another
-     * request's, is not the request's); returns what {@link #end} restores, or null when nothing was kept.
+     * request's, is not the request's), and its call as the {@linkplain OutgoingCall#current() current call}, so that
+     * every send of the request (the first, a redirect, a retry) carries the one value (SPEC 3); returns what
+     * {@link #end} restores, or null when nothing was kept.
      */
     public static Object bindKept(Object owner) {
         if (KEPT.isEmpty()) {
             return null;
         }
         try {
-            String context = KEPT.get(owner);
-            if (context == null) {
+            OutgoingCall call = KEPT.get(owner);
+            if (call == null) {
                 return null;
             }
-            if (context != NO_CONTEXT) {
-                return Context.current() == context ? null : bind(context, owner);
-            }
+            String context = call.context();
             Object previous = Context.raw();
-            if (previous == null) {
-                return null; // none bound already: nothing to do (a request's observers are called many times)
+            Mdc.Saved mdc = null;
+            if (context != null) {
+                mdc = ContextTask.enter(context, previous, owner);
+            } else if (previous != null) {
+                Context.set(null);
             }
-            Context.set(null);
-            return new Binding(previous, null);
+            OutgoingCall previousCall = OutgoingCall.enter(call);
+            // on an event loop nothing is bound between two requests' turns: one shared binding, nothing allocated
+            return previous == null && mdc == null && previousCall == null ? Binding.KEPT_FROM_NONE
+                    : new Binding(previous, mdc, true, previousCall);
         } catch (Throwable e) {
             return null;
         }
@@ -307,7 +310,8 @@ public final class CapturedContexts {
     private static Binding bind(String context, Object key) {
         Object previous = Context.raw();
         Mdc.Saved mdc = ContextTask.enter(context, previous, key);
-        return new Binding(previous, mdc);
+        // bound where none was, and no MDC touched (an event loop, where most binds happen): one shared binding
+        return previous == null && mdc == null ? Binding.FROM_NONE : new Binding(previous, mdc);
     }
 
     /** Restores what {@link #beginThread} or {@link #beginTask} found. Never throws. */
@@ -316,6 +320,9 @@ public final class CapturedContexts {
             if (binding instanceof Binding) {
                 Binding b = (Binding) binding;
                 ContextTask.exit(b.previous, b.mdc);
+                if (b.call) {
+                    OutgoingCall.restore(b.previousCall);
+                }
             } else if (binding instanceof Context.Leased) {
                 Context.endLeased((Context.Leased) binding);
             }
@@ -357,12 +364,26 @@ public final class CapturedContexts {
 
     /** What a begin found, for its end. */
     private static final class Binding {
+        /** The end of a binding made where nothing was bound and no MDC was changed: it unbinds. */
+        static final Binding FROM_NONE = new Binding(null, null);
+        /** The same for {@link #bindKept} where no call was current either: it unbinds, and ends the call. */
+        static final Binding KEPT_FROM_NONE = new Binding(null, null, true, null);
+
         final Object previous;
         final Mdc.Saved mdc;
+        /** Whether the binding made a call current ({@link #bindKept}): {@link #previousCall} is current again. */
+        final boolean call;
+        final OutgoingCall previousCall;
 
         Binding(Object previous, Mdc.Saved mdc) {
+            this(previous, mdc, false, null);
+        }
+
+        Binding(Object previous, Mdc.Saved mdc, boolean call, OutgoingCall previousCall) {
             this.previous = previous;
             this.mdc = mdc;
+            this.call = call;
+            this.previousCall = previousCall;
         }
     }
 

@@ -67,6 +67,22 @@ public final class OutgoingCall {
         return CURRENT.get();
     }
 
+    /**
+     * Makes {@code call}, a captured call, the current one on this thread while code that sends it runs there (Reactor
+     * Netty's connection observers, on an event loop: the codec that writes each send asks {@link #current()});
+     * returns the call that was current, for {@link #restore}.
+     */
+    public static OutgoingCall enter(OutgoingCall call) {
+        OutgoingCall previous = CURRENT.get();
+        CURRENT.set(call);
+        return previous;
+    }
+
+    /** Makes {@code previous}, what {@link #enter} returned, the current call again. */
+    public static void restore(OutgoingCall previous) {
+        CURRENT.set(previous);
+    }
+
     /** A call made on this thread, with its context, to be kept with the request and sent from any thread. */
     public static OutgoingCall capture() {
         return new OutgoingCall(Context.current(), null);

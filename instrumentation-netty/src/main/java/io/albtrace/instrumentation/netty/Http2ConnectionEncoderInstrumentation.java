@@ -5,6 +5,7 @@ import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
 import io.albtrace.core.HeaderScan;
 import io.albtrace.core.Outgoing;
+import io.albtrace.core.OutgoingCall;
 import io.albtrace.core.TraceHeader;
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
@@ -63,7 +64,9 @@ public final class Http2ConnectionEncoderInstrumentation implements TypeInstrume
                     scan.add(name.toString(), header.getValue().toString());
                 }
             }
-            String value = Outgoing.header(scan.first(), (int) scan.otherBytes());
+            OutgoingCall call = OutgoingCall.current(); // a Reactor Netty request: its first send's value
+            String value = call != null ? call.forward(scan.first())
+                    : Outgoing.header(scan.first(), (int) scan.otherBytes());
             value = Outgoing.onWire(value, scan.otherBytes() + TraceHeader.lineBytes(TraceHeader.NAME, value));
             headers.set(LOWER_CASE_NAME, value);
         }

@@ -7,6 +7,7 @@ import static io.albtrace.instrumentation.api.Methods.takesArguments;
 import io.albtrace.core.Context;
 import io.albtrace.core.HeaderScan;
 import io.albtrace.core.Outgoing;
+import io.albtrace.core.OutgoingCall;
 import io.albtrace.core.OutgoingHop;
 import io.albtrace.core.ServerRequests;
 import io.albtrace.core.TraceHeader;
@@ -89,7 +90,9 @@ public final class HttpObjectEncoderInstrumentation implements TypeInstrumentati
                     Map.Entry<String, String> header = it.next();
                     scan.add(header.getKey(), header.getValue());
                 }
-                String value = Outgoing.header(scan.first(), (int) scan.otherBytes());
+                OutgoingCall call = OutgoingCall.current(); // a Reactor Netty request: its first send's value
+                String value = call != null ? call.forward(scan.first())
+                        : Outgoing.header(scan.first(), (int) scan.otherBytes());
                 value = Outgoing.onWire(value, scan.otherBytes() + TraceHeader.lineBytes(TraceHeader.NAME, value));
                 headers.set(TraceHeader.NAME, value);
                 String uri = request.uri();

@@ -20,8 +20,10 @@ import net.bytebuddy.asm.Advice;
  * had none ({@link CapturedContexts#keep}), and every state change of the request's connection observers
  * ({@code HttpIOHandlerObserver.onStateChange}, which writes the request when the connection is configured, and
  * {@code HttpObserver.onStateChange}, its response and redirects) runs with
- * exactly that bound ({@link CapturedContexts#bindKept}), whatever the loop had bound. The header itself is written by
- * Netty's codecs ({@link HttpObjectEncoderInstrumentation}, {@link Http2ConnectionEncoderInstrumentation}).
+ * exactly that bound ({@link CapturedContexts#bindKept}), whatever the loop had bound, and the request's one
+ * {@code OutgoingCall} current. The header itself is written by Netty's codecs ({@link HttpObjectEncoderInstrumentation},
+ * {@link Http2ConnectionEncoderInstrumentation}): the call's value, made at its first send, so that a redirect or a
+ * retry, which Reactor Netty sends for the same handler, carries that same value (SPEC 3).
  */
 public final class ReactorNettyClientInstrumentation implements TypeInstrumentation {
 

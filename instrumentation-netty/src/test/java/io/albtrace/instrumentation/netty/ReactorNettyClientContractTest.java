@@ -50,7 +50,7 @@ class ReactorNettyClientContractTest extends HttpClientContract {
 
         @Override
         public Set<Feature> features() {
-            return EnumSet.of(Feature.ASYNC, Feature.CONCURRENT, Feature.REUSABLE_REQUEST);
+            return EnumSet.of(Feature.ASYNC, Feature.CONCURRENT, Feature.REUSABLE_REQUEST, Feature.REDIRECTS);
         }
 
         /** As for the plain Netty client: a request exists only once written on a connected channel. */
@@ -66,7 +66,8 @@ class ReactorNettyClientContractTest extends HttpClientContract {
                 loops = LoopResources.create("contract-client", 2, true);
                 pool = ConnectionProvider.create("contract-client", 50);
                 shared = HttpClient.create(pool).runOn(loops)
-                        .protocol(protocol == Protocol.HTTP_2 ? HttpProtocol.H2C : HttpProtocol.HTTP11);
+                        .protocol(protocol == Protocol.HTTP_2 ? HttpProtocol.H2C : HttpProtocol.HTTP11)
+                        .followRedirect(true);
             }
             HttpClient client = shared;
             return new Client() {
