@@ -12,7 +12,10 @@ public final class InstalledAgent extends TestAgent.Extension {
 
     static final List<String> TYPES = List.of(
             "org.eclipse.jetty.client.transport.HttpRequest",
-            "org.eclipse.jetty.client.transport.HttpConnection");
+            "org.eclipse.jetty.client.transport.HttpConnection",
+            // Jetty 9.4, 10 and 11
+            "org.eclipse.jetty.client.HttpRequest",
+            "org.eclipse.jetty.client.HttpConnection");
 
     public InstalledAgent() {
         super(WHAT, TYPES, BOOT_CORE);

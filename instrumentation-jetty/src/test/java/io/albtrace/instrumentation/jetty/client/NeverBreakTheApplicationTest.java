@@ -9,6 +9,7 @@ import io.albtrace.core.Scope;
 import io.albtrace.instrumentation.testing.ChangedLibrary;
 import io.albtrace.instrumentation.testing.TestAgent;
 import io.albtrace.testing.RawHttpServer;
+import io.albtrace.testing.SelfSignedTls;
 import io.albtrace.testing.RecordingServer;
 import io.albtrace.testing.Trace;
 import io.albtrace.weaver.Installer;
@@ -64,6 +65,61 @@ class NeverBreakTheApplicationTest {
         try (RecordingServer server = new RecordingServer()) {
             assertEquals("ok", new Driver().apply(server.url("/real")));
             Trace.self(server.only().traceHeader(), Trace.CONTEXT);
+        }
+    }
+
+    /**
+     * The same for the older line: a Jetty 10 client whose {@code HttpConnection} has no {@code normalizeRequest}
+     * (renamed where declared and called, in class loaders of their own over the real 10.0.26 jars): one warning
+     * naming that jar, its calls go out without a header although a context is bound; the real 10.0.26 next to it
+     * still forwards.
+     */
+    @Test
+    void anUnknownOlderClientShapeIsLeftUnchangedWithOneWarningAndTheRealOneStillWorks() throws Exception {
+        List<String> before = Installer.versionProblems();
+        List<String> said = new ArrayList<>();
+        try (RawHttpServer raw = new RawHttpServer()) {
+            StdErr.capture(() -> {
+                for (int i = 0; i < 2; i++) {
+                    ClassLoader changed = new ChangedLibrary("changed-jetty-client-10", OldJetty.loader("10"),
+                            name -> name.startsWith("org.eclipse.jetty.client.")
+                                    || name.startsWith("io.albtrace.instrumentation.jetty.client9."),
+                            ChangedLibrary.renaming(owner -> owner.startsWith("org/eclipse/jetty/client/"),
+                                    "normalizeRequest", "(Lorg/eclipse/jetty/client/HttpRequest;)V",
+                                    "normalizeTheRequest"));
+                    OldJetty.Factory factory = (OldJetty.Factory) changed
+                            .loadClass("io.albtrace.instrumentation.jetty.client9.Jetty9Driver")
+                            .getConstructor().newInstance();
+                    assertEquals("ok", getInContext(factory, raw.url("/a" + i)), "the application's call works");
+                    assertEquals("ok", getInContext(factory, raw.url("/b" + i)));
+                }
+                return null;
+            }, said);
+            raw.assertUntracedGets(4);
+        }
+        String warning = TestAgent.expectOneNewVersionProblem(before);
+        String normalized = warning.replaceFirst("@[0-9a-f]+\\)", "@ID)");
+        assertTrue(normalized.startsWith("jetty-httpclient: "), warning);
+        assertTrue(normalized.contains("(jetty-client-10.0.26.jar) is not a version this agent knows: it has no method"
+                + " of org.eclipse.jetty.client.HttpConnection matching"), warning);
+        assertTrue(normalized.endsWith("which Jetty9NormalizeRequestInstrumentation instruments. The jetty-httpclient"
+                + " instrumentation is skipped in class loader changed-jetty-client-10 ("
+                + ChangedLibrary.class.getName() + "@ID), whose classes are left unchanged (no trace header from"
+                + " them)"), warning);
+        assertEquals(List.of("[albtrace] " + warning), said, "said once, and nothing else");
+
+        try (RecordingServer server = new RecordingServer()) {
+            assertEquals("ok", getInContext(OldJetty.factory("10"), server.url("/real")));
+            Trace.self(server.only().traceHeader(), Trace.CONTEXT);
+        }
+    }
+
+    /** A GET with a new client of {@code factory}'s, in the context {@link Trace#CONTEXT}; the response's body. */
+    @SuppressWarnings("try") // a Scope is opened for its effect on the context
+    private static String getInContext(OldJetty.Factory factory, String url) throws Exception {
+        try (OldJetty.Client client = factory.newClient(false, SelfSignedTls.get().context, null);
+                Scope s = Context.bind(Trace.CONTEXT)) {
+            return client.send(client.request("GET", url, List.of())).body;
         }
     }
 
