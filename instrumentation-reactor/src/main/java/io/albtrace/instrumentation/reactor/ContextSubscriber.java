@@ -46,18 +46,48 @@ public final class ContextSubscriber implements CoreSubscriber<Object>, Fuseable
     /**
      * The lift's filter, asked once per operator as it is assembled: whether the operator is lifted at all. Not an
      * operator that says it runs on the thread that signals it ({@code RUN_STYLE} {@code SYNC}: {@code map},
-     * {@code filter}, {@code doOnNext}, {@code defer}, {@code just}, most of them): it signals downstream only inside
-     * a signal of its upstream, or inside its subscriber's {@code subscribe} or {@code request}, so it runs in the
-     * context that its upstream's lift bound, or in the subscribing code's own; a lift of its own would bind the
-     * same context again. The operators that can signal from another thread (a source fed by an event loop, a
-     * {@code Sinks}, {@code publishOn}, {@code delay}, an operator that does not say: {@code ASYNC} or
-     * {@code UNKNOWN}) are lifted. Skipping the others spares each request's chains a lifted publisher per operator
-     * and the interface checks Reactor makes for one (costly on JDK 17 when several threads make them).
+     * {@code filter}, {@code doOnNext}, {@code defer}, {@code just}, most of them) whose signals all come from a
+     * covered upstream ({@link #covered}): it signals downstream only inside a signal of that upstream, so it runs in
+     * the context the upstream's lift bound, or inside its subscriber's own {@code subscribe} or {@code request}; a
+     * lift of its own would bind the same context again. The operators that can signal from another thread (a source
+     * fed by an event loop, a {@code Sinks}, {@code publishOn}, {@code delay}, an operator that does not say:
+     * {@code ASYNC} or {@code UNKNOWN}), and a {@code SYNC} one after a publisher that was not lifted (a library's own
+     * source made without Reactor's assembly hooks, whose signals come from its threads), are lifted. Skipping the
+     * others spares each request's chains a lifted publisher per operator and its subscriber.
      */
     @Override
     public boolean test(Scannable operator) {
-        return operator.scan(Attr.RUN_STYLE) != Attr.RunStyle.SYNC;
+        return operator.scan(Attr.RUN_STYLE) != Attr.RunStyle.SYNC || !covered(operator);
     }
+
+    /**
+     * Whether every signal of {@code operator}, a {@code SYNC} operator, comes inside a signal of this lift's wrapper or
+     * on its own subscriber's thread: going up its chain through {@code SYNC} operators only, it reaches a publisher
+     * this lift wraps, or a {@code SYNC} source (no upstream: it signals inside {@code subscribe} or {@code request}).
+     * Not covered when it meets anything else, or after {@link #MAX_DEPTH} steps.
+     */
+    static boolean covered(Scannable operator) {
+        Scannable up = operator;
+        for (int depth = 0; depth < MAX_DEPTH; depth++) {
+            Scannable parent = up.scan(Attr.PARENT);
+            if (parent == null) {
+                return true; // a SYNC source
+            }
+            if (NAME.equals(parent.scan(Attr.LIFTER))) {
+                return true;
+            }
+            if (parent.scan(Attr.RUN_STYLE) != Attr.RunStyle.SYNC) {
+                return false;
+            }
+            up = parent;
+        }
+        return false;
+    }
+
+    /** How far up a chain {@link #covered} looks. */
+    private static final int MAX_DEPTH = 8;
+    /** The name Reactor gives this lift: its lifter's {@code toString()} ({@code Attr.LIFTER} of a lifted publisher). */
+    private static final String NAME = "albtrace's context lifter";
 
     /** The lifter: wraps {@code subscriber} when a context is bound where the operator is subscribed. */
     @Override
@@ -170,6 +200,6 @@ public final class ContextSubscriber implements CoreSubscriber<Object>, Fuseable
 
     @Override
     public String toString() {
-        return actual == null ? "albtrace's context lifter" : "albtrace context(" + actual + ")";
+        return actual == null ? NAME : "albtrace context(" + actual + ")";
     }
 }

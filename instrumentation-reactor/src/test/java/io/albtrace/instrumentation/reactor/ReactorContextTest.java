@@ -87,6 +87,66 @@ class ReactorContextTest {
         }
     }
 
+    /**
+     * A source of a library's own, made without Reactor's assembly hooks (no lift) and signalling from its own
+     * long-lived thread, as Reactor Netty's and Spring's publishers do: a {@code map} after it, though {@code SYNC}, is
+     * lifted, so the operators after that one run in the context where the chain was subscribed (the first runs in
+     * the source's signal, with what its thread has); the thread keeps nothing.
+     */
+    @Test
+    void aSyncOperatorAfterASourceMadeWithoutTheHooksRunsInTheSubscribersContext() throws Exception {
+        java.util.concurrent.BlockingQueue<Runnable> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+        String[] between = new String[1];
+        Thread loop = new Thread(() -> { // started where no context is bound: it has none of its own
+            try {
+                while (true) {
+                    queue.take().run();
+                    between[0] = String.valueOf(Context.current());
+                }
+            } catch (InterruptedException e) {
+                // the test is over
+            }
+        }, "own-source-loop");
+        loop.setDaemon(true);
+        loop.start();
+        Flux<Integer> own = new Flux<Integer>() {
+            @Override
+            public void subscribe(reactor.core.CoreSubscriber<? super Integer> actual) {
+                actual.onSubscribe(new org.reactivestreams.Subscription() {
+                    @Override
+                    public void request(long n) {
+                        // signals come from the loop, whatever is requested
+                    }
+
+                    @Override
+                    public void cancel() {
+                    }
+                });
+                queue.add(() -> {
+                    actual.onNext(1);
+                    actual.onComplete();
+                });
+            }
+        };
+        try {
+            // the first operator after the source runs in the source's signal, as the source's thread has it (none);
+            // it is lifted, as its upstream's signals are not: the operators after it run in the subscriber's context
+            Flux<Integer> first = own.map(v -> v);
+            assertTrue(first.getClass().getSimpleName().startsWith("FluxLift"), first.getClass().getName());
+            Flux<String> mapped = first.map(v -> String.valueOf(Context.current()));
+            assertTrue(!mapped.getClass().getSimpleName().startsWith("FluxLift"), "covered: " + mapped.getClass());
+            try (io.albtrace.core.Scope s = Context.bind(Trace.CONTEXT)) {
+                assertEquals(Trace.CONTEXT, mapped.blockFirst(Duration.ofSeconds(10)));
+            }
+            for (int i = 0; i < 100 && between[0] == null; i++) {
+                Thread.sleep(10);
+            }
+            assertEquals("null", between[0], "the source's thread keeps nothing");
+        } finally {
+            loop.interrupt();
+        }
+    }
+
     @Test
     void aCallableSubscribedOnBoundedElastic() throws Exception {
         request("/elastic", 1, () -> Mono.fromCallable(() -> service.get("/back/elastic"))
