@@ -168,6 +168,50 @@ class WebFluxIT {
         }
     }
 
+    /**
+     * Temurin 25's AOT cache, as a container image build makes it, the agent in {@code JAVA_TOOL_OPTIONS} in both
+     * runs: the training run (to the context's refresh, {@code -XX:AOTCacheOutput}) ends normally and writes the
+     * cache with Reactor's and Netty's classes loaded and woven, the agent saying nothing; the production run opens it
+     * and serves every case hop by hop through every way of calling out, with the MDC, as without a cache.
+     */
+    @Test
+    void aWebFluxServiceTrainedIntoAnAotCacheWithTheAgentServesTheChain() throws Exception {
+        String missing = Jvm.jdk25Missing();
+        if (missing != null && Jvm.REQUIRE_JDK25) {
+            org.junit.jupiter.api.Assertions.fail(missing);
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(missing == null, missing);
+        Run run = new Run(Jvm.JDK25, Boot.BOOT_4);
+        Path cache = java.nio.file.Files.createDirectories(Jvm.WORK.resolve("webflux-aot")).resolve("app.aot");
+        java.nio.file.Files.deleteIfExists(cache);
+        String classPath = run.boot().dir.resolve(run.boot().jar + ".jar") + File.pathSeparator
+                + run.boot().dir.resolve("lib") + "/*";
+        Jvm.Result training = Jvm.java().named("webflux-aot-train").home(run.jdk())
+                .env("JAVA_TOOL_OPTIONS", Jvm.javaagent()).timeout(Duration.ofSeconds(240))
+                .jvmArgs("-XX:AOTCacheOutput=" + cache, "-Dspring.context.exit=onRefresh")
+                .main(classPath, "io.albtrace.smoke.webflux.WebFluxFrontApp", "--server.port=0",
+                        "--back.url=" + back.uri() + "/back");
+        assertEquals(0, training.exit(), "the training run ends normally" + training.dump());
+        assertTrue(!training.out().contains("A fatal error has been detected") && !training.err().contains("SIGSEGV"),
+                training.dump());
+        assertTrue(java.nio.file.Files.isRegularFile(cache) && java.nio.file.Files.size(cache) > 0,
+                "the cache is written" + training.dump());
+        assertEquals(List.of(), training.agentLines(), "the agent said nothing" + training.dump());
+        Path log = Jvm.runFile("webflux-aot-production.log");
+        try (Jvm.Service front = front(run, Jvm.javaagent(), "-XX:AOTCache=" + cache,
+                "-Xlog:aot=info,class+load=info:file=" + log)) {
+            for (Case c : Case.values()) {
+                Chain.assertChain(Chain.request(front.uri(), c.incoming), c, CLIENTS, Mdc.FILLED);
+            }
+            String text = java.nio.file.Files.readString(log);
+            assertTrue(text.contains("Opened AOT cache " + cache), "the AOT cache was opened: " + log);
+            assertTrue(text.contains("] reactor.netty.http.server.HttpServer source: shared objects file"),
+                    "Reactor Netty's classes come from the cache: " + log);
+            assertEquals(List.of(), front.err().lines().filter(l -> l.startsWith("[albtrace]")).toList(),
+                    "the agent had nothing to warn about" + front.dump());
+        }
+    }
+
     /** Logback writes the line before the response leaves; the output may lag a little behind. */
     private static void awaitLogLine(Jvm.Service front, String line) throws InterruptedException {
         for (int i = 0; i < 100 && !front.out().contains(line); i++) {
