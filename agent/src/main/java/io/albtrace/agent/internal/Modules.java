@@ -13,6 +13,7 @@ import io.albtrace.instrumentation.netty.NettyInstrumentationModule;
 import io.albtrace.instrumentation.okhttp.OkHttpInstrumentationModule;
 import io.albtrace.instrumentation.reactor.ReactorInstrumentationModule;
 import io.albtrace.instrumentation.servlet.ServletInstrumentationModule;
+import io.albtrace.instrumentation.undertow.UndertowInstrumentationModule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,6 +69,8 @@ final class Modules {
                 return new JettyHttpClientInstrumentationModule();
             case 10:
                 return new NettyInstrumentationModule();
+            case 11:
+                return new UndertowInstrumentationModule();
             default:
                 return null;
         }
