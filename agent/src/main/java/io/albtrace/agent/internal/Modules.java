@@ -6,6 +6,7 @@ import io.albtrace.instrumentation.httpclient.ApacheHttpAsyncClientInstrumentati
 import io.albtrace.instrumentation.httpclient.ApacheHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.executors.ExecutorsInstrumentationModule;
 import io.albtrace.instrumentation.jetty.client.JettyHttpClientInstrumentationModule;
+import io.albtrace.instrumentation.jetty.server.JettyServerInstrumentationModule;
 import io.albtrace.instrumentation.jdk.urlconnection.HttpUrlConnectionInstrumentationModule;
 import io.albtrace.instrumentation.jdk.httpclient.JdkHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.httpserver.JdkHttpServerInstrumentationModule;
@@ -71,6 +72,8 @@ final class Modules {
                 return new NettyInstrumentationModule();
             case 11:
                 return new UndertowInstrumentationModule();
+            case 12:
+                return new JettyServerInstrumentationModule();
             default:
                 return null;
         }
