@@ -135,6 +135,25 @@ class UndertowThreadsTest {
         assertEquals(UndertowServer.IO_THREADS, server.ioThreadsSeen.size(), server.ioThreadsSeen::toString);
     }
 
+    @Test
+    void eachRequestHasOneHopLogLineWhereverItsCodeRan() throws Exception {
+        String trace = "Root=" + Trace.ROOT;
+        List<String> lines = ServerEntryContract.withHopLog(3, () -> {
+            try (KeptAlive connection = new KeptAlive(server.port())) {
+                connection.get("/io/h", trace);
+                connection.get("/worker/h", trace);
+                connection.get("/task/h?q=1", trace);
+            }
+        });
+        String host = "127.0.0.1:" + server.port();
+        List<String> sorted = new ArrayList<>(lines);
+        java.util.Collections.sort(sorted);
+        assertEquals(List.of(
+                ServerEntryContract.inLine(Trace.ROOT, null, host, "/io/h", 200, trace),
+                ServerEntryContract.inLine(Trace.ROOT, null, host, "/task/h", 200, trace),
+                ServerEntryContract.inLine(Trace.ROOT, null, host, "/worker/h", 200, trace)), sorted);
+    }
+
     /** What the server's threads hold that is not nothing. */
     private static List<String> held() throws Exception {
         assertEquals(null, Context.current());
