@@ -91,10 +91,12 @@ public final class ConnectorsInstrumentation implements TypeInstrumentation {
                 exchange.getResponseHeaders().put(new HttpString(TraceHeader.NAME), header);
             }
             if (entry.logsHop()) {
-                // what the hop log's in line says (SPEC 8): the Host header and the port the request came to, the
-                // path without the query string
+                // what the hop log's in line says (SPEC 8): the Host header (else the name Undertow gives the
+                // server: HTTP/2's authority, the address) and the port the request came to, the path without the
+                // query string
                 InetSocketAddress local = exchange.getDestinationAddress();
-                entry.request(exchange.getRequestMethod().toString(), exchange.getRequestHeaders().getFirst("Host"),
+                String host = exchange.getRequestHeaders().getFirst("Host");
+                entry.request(exchange.getRequestMethod().toString(), host == null ? exchange.getHostName() : host,
                         local == null ? -1 : local.getPort(), exchange.getRequestURI());
                 exchange.addExchangeCompleteListener(
                         (ExchangeCompletionListener) ((Function<Object, Object>) helper).apply(entry));

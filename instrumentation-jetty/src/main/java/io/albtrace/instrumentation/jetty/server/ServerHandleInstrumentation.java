@@ -80,10 +80,13 @@ public final class ServerHandleInstrumentation implements TypeInstrumentation {
             int port = 0;
             String path = null;
             if (HopLog.on()) {
-                // what the hop log's in line says (SPEC 8): the Host header and the port the request came to, the
-                // path without the query string
+                // what the hop log's in line says (SPEC 8): the Host header (else the name Jetty gives the server)
+                // and the port the request came to, the path without the query string
                 method = request.getMethod();
                 host = request.getHeaders().get("Host");
+                if (host == null) {
+                    host = Request.getServerName(request); // HTTP/2: the request's authority, else the server's
+                }
                 port = Request.getLocalPort(request);
                 path = request.getHttpURI().getPath();
             }

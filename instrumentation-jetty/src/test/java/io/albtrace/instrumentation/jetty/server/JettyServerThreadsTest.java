@@ -152,6 +152,19 @@ class JettyServerThreadsTest {
         assertEquals(List.of(), held(), "nothing on the pool's threads");
     }
 
+    /** A request without a Host header: its hop log line has the name the server gives itself, and the port. */
+    @Test
+    void withoutAHostHeaderTheHopLogLineHasTheServersName() throws Exception {
+        String[] answer = new String[1];
+        List<String> lines = ServerEntryContract.withHopLog(1,
+                () -> answer[0] = KeptAlive.withoutHost(server.port(), "/sync/nohost"));
+        assertTrue(answer[0].startsWith("HTTP/1.0 200 ") || answer[0].startsWith("HTTP/1.1 200 "), answer[0]);
+        String context = answer[0].substring(answer[0].indexOf("\r\n\r\n") + 4);
+        context = context.substring(0, context.indexOf(" | "));
+        assertEquals(List.of(ServerEntryContract.inLine(Trace.rootOf(context), null, "127.0.0.1:" + server.port(),
+                "/sync/nohost", 200, null)), lines);
+    }
+
     /** What the pool's threads held, before or after a task, that is not nothing. */
     private static List<String> held() throws Exception {
         assertEquals(null, Context.current());

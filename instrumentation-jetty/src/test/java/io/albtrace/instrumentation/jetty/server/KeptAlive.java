@@ -44,6 +44,18 @@ final class KeptAlive implements AutoCloseable {
         return new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
+    /**
+     * An HTTP/1.0 GET of {@code path} without a {@code Host} header on a connection of its own, closed after; returns
+     * the whole answer as it came.
+     */
+    static String withoutHost(int port, String path) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     private String line() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int b; (b = in.read()) != '\n'; ) {
