@@ -6,6 +6,7 @@ import io.albtrace.instrumentation.httpclient.ApacheHttpAsyncClientInstrumentati
 import io.albtrace.instrumentation.httpclient.ApacheHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.executors.ExecutorsInstrumentationModule;
 import io.albtrace.instrumentation.jetty.client.JettyHttpClientInstrumentationModule;
+import io.albtrace.instrumentation.jetty.server.JettyServerInstrumentationModule;
 import io.albtrace.instrumentation.jdk.urlconnection.HttpUrlConnectionInstrumentationModule;
 import io.albtrace.instrumentation.jdk.httpclient.JdkHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.httpserver.JdkHttpServerInstrumentationModule;
@@ -13,6 +14,7 @@ import io.albtrace.instrumentation.netty.NettyInstrumentationModule;
 import io.albtrace.instrumentation.okhttp.OkHttpInstrumentationModule;
 import io.albtrace.instrumentation.reactor.ReactorInstrumentationModule;
 import io.albtrace.instrumentation.servlet.ServletInstrumentationModule;
+import io.albtrace.instrumentation.undertow.UndertowInstrumentationModule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,6 +70,10 @@ final class Modules {
                 return new JettyHttpClientInstrumentationModule();
             case 10:
                 return new NettyInstrumentationModule();
+            case 11:
+                return new UndertowInstrumentationModule();
+            case 12:
+                return new JettyServerInstrumentationModule();
             default:
                 return null;
         }

@@ -23,7 +23,7 @@ class DisabledTest {
     void theModuleIsFoundUnderItsConfigurationName() {
         List<String> names = Installer.discover(DisabledTest.class.getClassLoader()).stream()
                 .map(InstrumentationModule::name).collect(Collectors.toList());
-        assertEquals(List.of("jetty-httpclient"), names);
+        assertEquals(List.of("jetty-httpclient", "jetty"), names, "the client, and the core server (jetty.server)");
         assertTrue(Config.INSTRUMENTATIONS.contains("jetty-httpclient"));
     }
 
@@ -31,12 +31,13 @@ class DisabledTest {
     void switchedOffNothingIsInstalled() {
         Properties p = new Properties();
         p.setProperty(Config.instrumentationKey("jetty-httpclient"), "false");
+        p.setProperty(Config.instrumentationKey("jetty"), "false"); // this jar's other module, the core server's
         Config off = Config.load(p, Map.of());
         assertEquals(List.of(), off.problems());
         Config previous = Config.install(off);
         try {
             assertNull(Installer.install(ByteBuddyAgent.install(), DisabledTest.class.getClassLoader()),
-                    "no transformer is added when the only module is off");
+                    "no transformer is added when the modules are off");
         } finally {
             Config.install(previous);
         }
