@@ -68,9 +68,9 @@ public final class ReactorNettyClientInstrumentation implements TypeInstrumentat
     /**
      * {@code HttpClientHandler.test(Throwable)}, the filter of the request's {@code retryWhen}: every failure of the
      * call passes it (a redirect, a connection reset, a refused connection); {@code false} is the call's end with that
-     * failure. Its hop log line ends: with the status of the last response, if one came (a redirect to where nothing
-     * answers), else without one; a call that never sent (its connection failed) gets its line here, without the
-     * header, which Netty's codec decides as the request is written.
+     * failure. Its hop log line ends without a status (a call whose final response came has ended already); a call
+     * that never sent (its connection failed) gets its line here, without the header, which Netty's codec decides as
+     * the request is written.
      */
     public static final class FailedAdvice {
 
@@ -100,8 +100,7 @@ public final class ReactorNettyClientInstrumentation implements TypeInstrumentat
                     }
                     call.hop(hop);
                 }
-                Object status = hop.attachment();
-                hop.finish(status instanceof Integer ? (Integer) status : -1);
+                hop.finish(-1); // a status kept by now was a redirect's (or a challenge's), not the call's outcome
             } finally {
                 CapturedContexts.end(binding);
             }

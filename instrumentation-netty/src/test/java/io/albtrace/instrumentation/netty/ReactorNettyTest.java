@@ -167,6 +167,52 @@ class ReactorNettyTest {
     }
 
     /**
+     * A call redirected to where nothing answers (a refused connection) fails: its one {@code out} line has the first
+     * request's path and header and no status (the redirect's {@code 302} is not the call's outcome).
+     */
+    @ParameterizedTest
+    @EnumSource(value = HttpProtocol.class, names = {"HTTP11", "H2C"})
+    void aCallRedirectedToNowhereHasOneLineWithoutStatus(HttpProtocol protocol) throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        Map<String, String> received = new ConcurrentHashMap<>();
+        LoopResources loops = LoopResources.create("redirect-server", 1, true);
+        DisposableServer back = HttpServer.create().host("127.0.0.1").port(0).runOn(loops).protocol(protocol)
+                .handle((request, response) -> {
+                    received.put(request.uri(), String.valueOf(request.requestHeaders().get(Trace.NAME)));
+                    return response.status(302).header("Location", "http://127.0.0.1:" + closed + "/gone").send();
+                }).bindNow();
+        ConnectionProvider pool = ConnectionProvider.create("redirect", 10);
+        HttpClient client = HttpClient.create(pool).protocol(protocol).followRedirect(true);
+        String context = "Root=" + root(900) + ";Self=" + root(901);
+        try {
+            List<String> lines = io.albtrace.contracts.ServerEntryContract.withHopLog(NettyHopLogTest.SERVICE, () -> {
+                java.util.concurrent.CompletableFuture<Integer> call;
+                try (io.albtrace.core.Scope s = Context.bind(context)) {
+                    call = client.get().uri("http://127.0.0.1:" + back.port() + "/from?x=1")
+                            .responseSingle((r, body) -> Mono.just(r.status().code())).toFuture();
+                }
+                try {
+                    call.get(30, TimeUnit.SECONDS);
+                    throw new AssertionError("the redirect's connection was refused, yet a response came");
+                } catch (java.util.concurrent.ExecutionException refused) {
+                    // expected
+                }
+            }, file -> io.albtrace.contracts.ServerEntryContract.hopLines(file, 1, "out", l -> true));
+            String trace = received.get("/from?x=1");
+            Trace.assertForwarded("Root=" + root(900) + ";Self={NEW}", context, trace);
+            String withStatus = NettyHopLogTest.line(trace, root(901), "GET", "127.0.0.1:" + back.port(), "/from", 0);
+            assertEquals(List.of(withStatus.replace(",\"status\":0", "")), lines);
+        } finally {
+            back.disposeNow();
+            pool.disposeLater().block();
+            loops.disposeLater().block();
+        }
+    }
+
+    /**
      * Three requests with their own Roots written at once on one connection: Reactor Netty holds the second and the
      * third back until the one before is answered, then hands them to the handler from the earlier response's
      * completion. Each handler still sees its own request's context, never the one before.
