@@ -55,6 +55,13 @@ public final class ChannelHandlerContextInstrumentation implements TypeInstrumen
     static final String SERVER_REQUESTS = "io.albtrace.netty.server";
     /** The channel attribute holding the hop log lines of the requests a client channel sent, in order. */
     static final String CLIENT_HOPS = "io.albtrace.netty.client";
+    /** The channel attribute of an HTTP/2 client connection: its streams' hop log lines, by stream id. */
+    static final String CLIENT_STREAMS = "io.albtrace.netty.client.h2";
+    /**
+     * What a Reactor Netty call's hop log line is attached with until a response gives it a status (then the status
+     * itself): the line ends with the call ({@link ReactorNettyClientInstrumentation}), not with a response.
+     */
+    static final String CALL_HOP = "io.albtrace.netty.call";
 
     @Override
     public List<String> typeNames() {
@@ -91,7 +98,11 @@ public final class ChannelHandlerContextInstrumentation implements TypeInstrumen
                                 .attr(AttributeKey.valueOf(CLIENT_HOPS)).get();
                         Object hop = hops == null ? null : hops.pollFirst();
                         if (hop != null) {
-                            ((OutgoingHop) hop).finish(status);
+                            if (((OutgoingHop) hop).attachment() != null) {
+                                ((OutgoingHop) hop).attach(status); // a Reactor Netty call's: ends with the call
+                            } else {
+                                ((OutgoingHop) hop).finish(status);
+                            }
                         }
                     }
                 }
@@ -151,8 +162,8 @@ public final class ChannelHandlerContextInstrumentation implements TypeInstrumen
     }
 
     /**
-     * The channel closed: the requests it sent that got no response, and the requests it received that got none,
-     * end without a status (their hop log lines are written). The first handler told empties the queues.
+     * The channel closed: the requests it sent that got no response (HTTP/1.1, or HTTP/2 streams), and the requests it
+     * received that got none, end without a status (their hop log lines are written). The first handler told empties the queues.
      */
     public static final class FireChannelInactiveAdvice {
 
@@ -166,7 +177,21 @@ public final class ChannelHandlerContextInstrumentation implements TypeInstrumen
             if (channel.hasAttr(AttributeKey.valueOf(CLIENT_HOPS))) {
                 ArrayDeque<Object> hops = (ArrayDeque<Object>) channel.attr(AttributeKey.valueOf(CLIENT_HOPS)).get();
                 for (Object hop; hops != null && (hop = hops.pollFirst()) != null; ) {
-                    ((OutgoingHop) hop).finish(-1);
+                    if (((OutgoingHop) hop).attachment() == null) { // a Reactor Netty call's ends with the call
+                        ((OutgoingHop) hop).finish(-1);
+                    }
+                }
+            }
+            if (channel.hasAttr(AttributeKey.valueOf(CLIENT_STREAMS))) {
+                java.util.HashMap<Integer, Object> streams = (java.util.HashMap<Integer, Object>) channel
+                        .attr(AttributeKey.valueOf(CLIENT_STREAMS)).get();
+                if (streams != null) {
+                    for (Object hop : streams.values()) {
+                        if (((OutgoingHop) hop).attachment() == null) {
+                            ((OutgoingHop) hop).finish(-1);
+                        }
+                    }
+                    streams.clear();
                 }
             }
             if (channel.hasAttr(AttributeKey.valueOf(SERVER_REQUESTS))) {

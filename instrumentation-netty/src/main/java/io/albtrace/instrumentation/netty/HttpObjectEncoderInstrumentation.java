@@ -95,12 +95,24 @@ public final class HttpObjectEncoderInstrumentation implements TypeInstrumentati
                         : Outgoing.header(scan.first(), (int) scan.otherBytes());
                 value = Outgoing.onWire(value, scan.otherBytes() + TraceHeader.lineBytes(TraceHeader.NAME, value));
                 headers.set(TraceHeader.NAME, value);
-                String uri = request.uri();
-                OutgoingHop hop = OutgoingHop.of(Context.current(), request.method().name(),
-                        uri.startsWith("/") ? (ctx.pipeline().get(SslHandler.class) != null ? "https://" : "http://")
-                                + headers.get("Host") + uri : uri);
+                // the request's hop log line, or its call's (a Reactor Netty request: one line for all its sends)
+                OutgoingHop hop = call != null ? call.hop() : null;
+                if (hop == null) {
+                    String uri = request.uri();
+                    hop = OutgoingHop.of(call != null ? call.context() : Context.current(), request.method().name(),
+                            uri.startsWith("/") ? (ctx.pipeline().get(SslHandler.class) != null ? "https://"
+                                    : "http://") + headers.get("Host") + uri : uri);
+                    if (hop != null) {
+                        hop.start();
+                        if (call != null) {
+                            hop.attach(ChannelHandlerContextInstrumentation.CALL_HOP); // ends with the call
+                            call.hop(hop);
+                        }
+                    }
+                } else if (hop.attachment() instanceof Integer) {
+                    hop.attach(ChannelHandlerContextInstrumentation.CALL_HOP); // a later send: its status is to come
+                }
                 if (hop != null) {
-                    hop.start();
                     hop.sent(value);
                     io.netty.util.Attribute<Object> attr = ctx.channel()
                             .attr(AttributeKey.valueOf(ChannelHandlerContextInstrumentation.CLIENT_HOPS));

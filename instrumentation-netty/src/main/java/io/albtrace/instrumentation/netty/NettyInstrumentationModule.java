@@ -18,7 +18,8 @@ import java.util.List;
  *       Netty's futures ({@link DefaultPromiseInstrumentation});</li>
  *   <li>client: the header is written where the request head is encoded, HTTP/1.1
  *       ({@link HttpObjectEncoderInstrumentation}) and HTTP/2 ({@link Http2ConnectionEncoderInstrumentation}), with the
- *       context of the code that wrote the request.</li>
+ *       context of the code that wrote the request; its hop log line ends with the response's head (HTTP/1.1:
+ *       {@link ChannelHandlerContextInstrumentation}; HTTP/2, per stream: {@link Http2ConnectionDecoderInstrumentation}).</li>
  *   <li>Reactor Netty's {@code HttpClient}: the request is written with the context where its {@code Mono} was
  *       subscribed ({@link ReactorNettyClientInstrumentation}).</li>
  * </ul>
@@ -33,6 +34,7 @@ public final class NettyInstrumentationModule extends InstrumentationModule {
     public List<TypeInstrumentation> typeInstrumentations() {
         return Arrays.asList(new ChannelHandlerContextInstrumentation(), new HttpObjectEncoderInstrumentation(),
                 new Http2StreamFrameToHttpObjectCodecInstrumentation(), new Http2ConnectionEncoderInstrumentation(),
+                new Http2ConnectionDecoderInstrumentation(),
                 new EventExecutorInstrumentation(), new ScheduledEventExecutorInstrumentation(),
                 new DefaultPromiseInstrumentation(), new ReactorNettyClientInstrumentation());
     }
@@ -54,6 +56,7 @@ public final class NettyInstrumentationModule extends InstrumentationModule {
                 HttpObjectEncoderInstrumentation.TYPE,
                 Http2StreamFrameToHttpObjectCodecInstrumentation.TYPE,
                 Http2ConnectionEncoderInstrumentation.TYPE,
+                Http2ConnectionDecoderInstrumentation.TYPE,
                 EventExecutorInstrumentation.TYPE,
                 ScheduledEventExecutorInstrumentation.TYPE,
                 DefaultPromiseInstrumentation.TYPE,

@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The HTTP client contract ({@link HttpClientContract}) through a plain Netty HTTP/1.1 client ({@link NettyClient}),
- * on the Netty line of this run: the request written from the application's thread, encoded on the event loop.
+ * The HTTP client contract ({@link HttpClientContract}) through plain Netty clients, HTTP/1.1 ({@link NettyClient})
+ * and h2c ({@link NettyH2Client}), on the Netty line of this run: the request written in a future's listener, encoded
+ * on the event loop.
  * Netty follows no redirects, retries nothing and has no proxy settings of its own: those tests are skipped.
  */
 @ExtendWith(InstalledAgent.class)
@@ -22,16 +23,20 @@ class NettyClientContractTest extends HttpClientContract {
 
     @Override
     protected List<NettyWay> adapters() {
-        return List.of(new NettyWay());
+        return List.of(new NettyWay(HttpClientAdapter.Protocol.HTTP_1_1), new NettyWay(HttpClientAdapter.Protocol.HTTP_2));
     }
 
-    /** A plain Netty client over HTTP/1.1 in clear text. */
+    /**
+     * A plain Netty client in clear text: over HTTP/1.1 ({@link NettyClient}, a connection per request), or h2c with
+     * prior knowledge ({@link NettyH2Client}, a stream per request on one shared connection per origin).
+     */
     static final class NettyWay extends HttpClientAdapter {
 
         private NettyClient shared;
+        private NettyH2Client sharedH2;
 
-        NettyWay() {
-            super("netty " + System.getProperty("netty.test.version"), Protocol.HTTP_1_1, false);
+        NettyWay(Protocol protocol) {
+            super("netty " + System.getProperty("netty.test.version"), protocol, false);
         }
 
         @Override
@@ -57,6 +62,9 @@ class NettyClientContractTest extends HttpClientContract {
 
         @Override
         public Client client(ContractServer server, InetSocketAddress proxy) {
+            if (protocol == Protocol.HTTP_2) {
+                return h2();
+            }
             if (shared == null) {
                 shared = new NettyClient(2);
             }
@@ -88,10 +96,48 @@ class NettyClientContractTest extends HttpClientContract {
             };
         }
 
+        private Client h2() {
+            if (sharedH2 == null) {
+                sharedH2 = new NettyH2Client(2);
+            }
+            NettyH2Client netty = sharedH2;
+            return new Client() {
+                @Override
+                public Object request(Request r) {
+                    return NettyClient.request(r.method, r.url, r.headers, r.body);
+                }
+
+                @Override
+                public Response send(Object request) throws Exception {
+                    return netty.call((FullHttpRequest) request);
+                }
+
+                @Override
+                public Pending submit(Object request) {
+                    java.util.concurrent.CompletableFuture<Response> r = netty.send((FullHttpRequest) request);
+                    return () -> r.get(30, TimeUnit.SECONDS);
+                }
+
+                @Override
+                public String contextOnItsThreads() throws Exception {
+                    for (String seen : NettyServer.threadsOf(netty.group)) {
+                        String context = seen.substring(0, seen.indexOf(" | "));
+                        if (!"null".equals(context)) {
+                            return context;
+                        }
+                    }
+                    return null;
+                }
+            };
+        }
+
         @Override
         public void closeClients() throws Exception {
             if (shared != null) {
                 shared.close();
+            }
+            if (sharedH2 != null) {
+                sharedH2.close();
             }
         }
     }

@@ -53,13 +53,6 @@ class ReactorNettyClientContractTest extends HttpClientContract {
             return EnumSet.of(Feature.ASYNC, Feature.CONCURRENT, Feature.REUSABLE_REQUEST, Feature.REDIRECTS);
         }
 
-        /** As for the plain Netty client: a request exists only once written on a connected channel. */
-        @Override
-        public String hopLogUnsupported() {
-            return protocol == Protocol.HTTP_2 ? "no hop log line for HTTP/2 requests yet"
-                    : "a Netty request exists only once written on a connected channel: no line for a refused connection";
-        }
-
         @Override
         public Client client(ContractServer server, InetSocketAddress proxy) {
             if (shared == null) {

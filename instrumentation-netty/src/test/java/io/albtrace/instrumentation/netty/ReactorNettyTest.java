@@ -97,6 +97,122 @@ class ReactorNettyTest {
     }
 
     /**
+     * The hop log (SPEC 8) of {@code HttpClient} calls in flight together, each subscribed in its own context (a
+     * distinct Root and Self), over HTTP/1.1, h2c and h2 over TLS (many streams on one connection): one {@code out}
+     * line each, with its own method, URL, header and final status; none mixes with another's.
+     */
+    @ParameterizedTest
+    @EnumSource(value = HttpProtocol.class, names = {"HTTP11", "H2C", "H2"})
+    void concurrentCallsGetOneOutLineEachWithTheirOwnStatus(HttpProtocol protocol) throws Exception {
+        int n = 12;
+        Map<String, String> received = new ConcurrentHashMap<>();
+        CountDownLatch allIn = new CountDownLatch(n);
+        LoopResources loops = LoopResources.create("hop-server", 1, true);
+        LoopResources clientLoops = LoopResources.create("hop-client", 1, true);
+        ConnectionProvider pool = ConnectionProvider.create("hop", 50);
+        String scheme = protocol == HttpProtocol.H2 ? "https" : "http";
+        DisposableServer back = secure(HttpServer.create(), protocol).host("127.0.0.1").port(0).runOn(loops)
+                .protocol(protocol).handle((request, response) -> {
+                    String path = request.uri().substring(0, request.uri().indexOf('?'));
+                    received.put(path, String.valueOf(request.requestHeaders().get(Trace.NAME)));
+                    allIn.countDown();
+                    int i = Integer.parseInt(path.substring(2));
+                    // answered once all are in: every call is in flight together
+                    return response.status(200 + i % 4).sendString(Mono.fromFuture(() -> java.util.concurrent
+                            .CompletableFuture.supplyAsync(() -> {
+                                awaitQuietly(allIn);
+                                return "ok";
+                            })));
+                }).bindNow();
+        HttpClient client = secure(HttpClient.create(pool), protocol).runOn(clientLoops).protocol(protocol);
+        try {
+            List<String> contexts = new java.util.ArrayList<>();
+            List<String> lines = io.albtrace.contracts.ServerEntryContract.withHopLog(NettyHopLogTest.SERVICE, () -> {
+                List<java.util.concurrent.CompletableFuture<Integer>> calls = new java.util.ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    String context = "Root=" + root(i) + ";Self=" + root(500 + i);
+                    contexts.add(context);
+                    try (io.albtrace.core.Scope s = Context.bind(context)) {
+                        calls.add(client.request(io.netty.handler.codec.http.HttpMethod.valueOf(
+                                        i % 2 == 0 ? "GET" : "DELETE"))
+                                .uri(scheme + "://127.0.0.1:" + back.port() + "/s" + i + "?q=" + i)
+                                .responseSingle((r, body) -> body.asString().defaultIfEmpty("")
+                                        .map(b -> r.status().code())).toFuture());
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    assertEquals(200 + i % 4, calls.get(i).get(30, TimeUnit.SECONDS));
+                }
+            }, file -> io.albtrace.contracts.ServerEntryContract.hopLines(file, n, "out", l -> true));
+            List<String> expected = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String trace = received.get("/s" + i);
+                Trace.assertForwarded("Root=" + root(i) + ";Self={NEW}", contexts.get(i), trace);
+                expected.add(NettyHopLogTest.line(trace, root(500 + i), i % 2 == 0 ? "GET" : "DELETE",
+                        "127.0.0.1:" + back.port(), "/s" + i, 200 + i % 4));
+            }
+            List<String> sorted = new java.util.ArrayList<>(lines);
+            sorted.sort(java.util.Comparator.comparingInt(l -> {
+                int at = l.indexOf("\"path\":\"/s") + 10;
+                return Integer.parseInt(l.substring(at, l.indexOf('"', at)));
+            }));
+            assertEquals(expected, sorted);
+            EventLoopTest.assertNothingOn(clientLoops.onClient(false));
+        } finally {
+            back.disposeNow();
+            pool.disposeLater().block();
+            loops.disposeLater().block();
+            clientLoops.disposeLater().block();
+        }
+    }
+
+    /**
+     * A call redirected to where nothing answers (a refused connection) fails: its one {@code out} line has the first
+     * request's path and header and no status (the redirect's {@code 302} is not the call's outcome).
+     */
+    @ParameterizedTest
+    @EnumSource(value = HttpProtocol.class, names = {"HTTP11", "H2C"})
+    void aCallRedirectedToNowhereHasOneLineWithoutStatus(HttpProtocol protocol) throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        Map<String, String> received = new ConcurrentHashMap<>();
+        LoopResources loops = LoopResources.create("redirect-server", 1, true);
+        DisposableServer back = HttpServer.create().host("127.0.0.1").port(0).runOn(loops).protocol(protocol)
+                .handle((request, response) -> {
+                    received.put(request.uri(), String.valueOf(request.requestHeaders().get(Trace.NAME)));
+                    return response.status(302).header("Location", "http://127.0.0.1:" + closed + "/gone").send();
+                }).bindNow();
+        ConnectionProvider pool = ConnectionProvider.create("redirect", 10);
+        HttpClient client = HttpClient.create(pool).protocol(protocol).followRedirect(true);
+        String context = "Root=" + root(900) + ";Self=" + root(901);
+        try {
+            List<String> lines = io.albtrace.contracts.ServerEntryContract.withHopLog(NettyHopLogTest.SERVICE, () -> {
+                java.util.concurrent.CompletableFuture<Integer> call;
+                try (io.albtrace.core.Scope s = Context.bind(context)) {
+                    call = client.get().uri("http://127.0.0.1:" + back.port() + "/from?x=1")
+                            .responseSingle((r, body) -> Mono.just(r.status().code())).toFuture();
+                }
+                try {
+                    call.get(30, TimeUnit.SECONDS);
+                    throw new AssertionError("the redirect's connection was refused, yet a response came");
+                } catch (java.util.concurrent.ExecutionException refused) {
+                    // expected
+                }
+            }, file -> io.albtrace.contracts.ServerEntryContract.hopLines(file, 1, "out", l -> true));
+            String trace = received.get("/from?x=1");
+            Trace.assertForwarded("Root=" + root(900) + ";Self={NEW}", context, trace);
+            String withStatus = NettyHopLogTest.line(trace, root(901), "GET", "127.0.0.1:" + back.port(), "/from", 0);
+            assertEquals(List.of(withStatus.replace(",\"status\":0", "")), lines);
+        } finally {
+            back.disposeNow();
+            pool.disposeLater().block();
+            loops.disposeLater().block();
+        }
+    }
+
+    /**
      * Three requests with their own Roots written at once on one connection: Reactor Netty holds the second and the
      * third back until the one before is answered, then hands them to the handler from the earlier response's
      * completion. Each handler still sees its own request's context, never the one before.
