@@ -78,7 +78,7 @@ public final class Config {
     /** The instrumentation names known to {@code albtrace.instrumentation.NAME.enabled}. */
     public static final List<String> INSTRUMENTATIONS = Collections.unmodifiableList(java.util.Arrays.asList(
             "okhttp", "apache-httpclient", "jdk-httpclient", "http-url-connection", "jdk-httpserver", "servlet",
-            "executors", "reactor", "apache-httpasyncclient", "jetty-httpclient", "netty"));
+            "executors", "reactor", "apache-httpasyncclient", "jetty-httpclient", "netty", "helidon"));
 
     /** Upper bound accepted for {@code albtrace.max.header.bytes}: 1 MiB. */
     public static final int MAX_HEADER_BYTES_LIMIT = 1 << 20;

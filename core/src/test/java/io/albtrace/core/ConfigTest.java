@@ -143,7 +143,7 @@ class ConfigTest {
     @Test
     void knownKeysAndNames() {
         assertEquals(List.of("okhttp", "apache-httpclient", "jdk-httpclient", "http-url-connection", "jdk-httpserver",
-                "servlet", "executors", "reactor", "apache-httpasyncclient", "jetty-httpclient", "netty"),
+                "servlet", "executors", "reactor", "apache-httpasyncclient", "jetty-httpclient", "netty", "helidon"),
                 Config.INSTRUMENTATIONS);
         assertEquals(List.of("albtrace.config", "albtrace.enabled", "albtrace.max.header.bytes",
                 "albtrace.response.header", "albtrace.mdc.enabled", "albtrace.debug", "albtrace.weaver",
@@ -153,7 +153,8 @@ class ConfigTest {
                 "albtrace.instrumentation.jdk-httpserver.enabled", "albtrace.instrumentation.servlet.enabled",
                 "albtrace.instrumentation.executors.enabled", "albtrace.instrumentation.reactor.enabled",
                 "albtrace.instrumentation.apache-httpasyncclient.enabled",
-                "albtrace.instrumentation.jetty-httpclient.enabled", "albtrace.instrumentation.netty.enabled"),
+                "albtrace.instrumentation.jetty-httpclient.enabled", "albtrace.instrumentation.netty.enabled",
+                "albtrace.instrumentation.helidon.enabled"),
                 Config.knownKeys());
         assertEquals("albtrace.instrumentation.okhttp.enabled", Config.instrumentationKey("okhttp"));
         assertEquals("ALBTRACE_MAX_HEADER_BYTES", Config.envName("albtrace.max.header.bytes"));

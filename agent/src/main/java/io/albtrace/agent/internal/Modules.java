@@ -2,6 +2,7 @@ package io.albtrace.agent.internal;
 
 import io.albtrace.core.Log;
 import io.albtrace.instrumentation.api.InstrumentationModule;
+import io.albtrace.instrumentation.helidon.HelidonInstrumentationModule;
 import io.albtrace.instrumentation.httpclient.ApacheHttpAsyncClientInstrumentationModule;
 import io.albtrace.instrumentation.httpclient.ApacheHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.executors.ExecutorsInstrumentationModule;
@@ -68,6 +69,8 @@ final class Modules {
                 return new JettyHttpClientInstrumentationModule();
             case 10:
                 return new NettyInstrumentationModule();
+            case 11:
+                return new HelidonInstrumentationModule();
             default:
                 return null;
         }
