@@ -6,13 +6,19 @@ import static io.albtrace.instrumentation.api.Methods.takesArguments;
 
 import io.albtrace.core.OutgoingCall;
 import io.albtrace.core.OutgoingHop;
+import io.albtrace.core.TraceHeader;
 import io.albtrace.instrumentation.api.AdviceTarget;
 import io.albtrace.instrumentation.api.TypeInstrumentation;
+import io.helidon.http.ClientRequestHeaders;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.webclient.api.ClientRequestBase;
 import io.helidon.webclient.api.ClientUri;
 import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
@@ -29,7 +35,8 @@ import net.bytebuddy.asm.Advice;
  * one of those requests, which is the call: the hop log's line is begun on the {@code WebClient}'s request, so that a
  * call that fails before a protocol is picked has its line too, and its protocol's request, inside, uses that line.
  * The {@code CONNECT} Helidon sends to a proxy while it connects for a call is passed over: it is no call of the
- * application's.
+ * application's. On exit the request object's trace headers are put back as the application left them: Helidon sends
+ * the request's own headers, so the value sent would otherwise look application-set when the object is sent again.
  */
 public final class ClientRequestInstrumentation implements TypeInstrumentation {
 
@@ -58,10 +65,15 @@ public final class ClientRequestInstrumentation implements TypeInstrumentation {
 
         @Advice.OnMethodEnter(suppress = Throwable.class)
         public static OutgoingCall enter(@Advice.This ClientRequestBase<?, ?> request,
-                @Advice.Local("albtraceHop") OutgoingHop hop) {
+                @Advice.Local("albtraceHop") OutgoingHop hop, @Advice.Local("albtraceOwn") List<String> own) {
             if (request.method() == Method.CONNECT) {
                 return null; // a proxy's CONNECT, sent while connecting for a call: no call of the application's
             }
+            // the application's own trace header values, put back on exit (an empty list: none)
+            ClientRequestHeaders headers = request.headers();
+            HeaderName name = HeaderNames.create(TraceHeader.NAME);
+            own = headers.contains(name) ? new ArrayList<String>(headers.get(name).allValues())
+                    : Collections.<String>emptyList();
             ClientUri uri = request.resolvedUri();
             if (request instanceof HttpClientRequest) {
                 // a WebClient's request: the hop is its (it may fail before a protocol is picked), the call its
@@ -84,7 +96,8 @@ public final class ClientRequestInstrumentation implements TypeInstrumentation {
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        public static void exit(@Advice.Enter OutgoingCall call, @Advice.Local("albtraceHop") OutgoingHop hop,
+        public static void exit(@Advice.This ClientRequestBase<?, ?> request, @Advice.Enter OutgoingCall call,
+                @Advice.Local("albtraceHop") OutgoingHop hop, @Advice.Local("albtraceOwn") List<String> own,
                 @Advice.Return HttpClientResponse response) {
             if (hop != null) {
                 hop.end();
@@ -92,6 +105,21 @@ public final class ClientRequestInstrumentation implements TypeInstrumentation {
             }
             if (call != null) {
                 call.end();
+            }
+            if (own != null) {
+                // The request's headers are the ones sent (and a WebClient's request gets its protocol request's
+                // back): the value sent would be the application's own on the next send of this request object.
+                ClientRequestHeaders headers = request.headers();
+                HeaderName name = HeaderNames.create(TraceHeader.NAME);
+                List<String> now = headers.contains(name) ? headers.get(name).allValues()
+                        : Collections.<String>emptyList();
+                if (!now.equals(own)) {
+                    if (own.isEmpty()) {
+                        headers.remove(name);
+                    } else {
+                        headers.set(HeaderValues.create(name, own));
+                    }
+                }
             }
         }
     }

@@ -41,7 +41,8 @@ class HelidonClientContractTest extends HttpClientContract {
 
         @Override
         public Set<Feature> features() {
-            Set<Feature> f = EnumSet.of(Feature.CONCURRENT, Feature.REDIRECTS, Feature.REDIRECT_302_POST_AS_GET);
+            Set<Feature> f = EnumSet.of(Feature.CONCURRENT, Feature.REDIRECTS, Feature.REDIRECT_302_POST_AS_GET,
+                    Feature.REUSABLE_REQUEST);
             if (way == WayHelidon.WEBCLIENT) {
                 // not PROXY_TUNNEL: Helidon names the origin in its CONNECT by the name its address resolves back to
                 // (localhost), which the contract's proxy check refuses; HelidonProxyTunnelTest covers the tunnel
@@ -62,6 +63,15 @@ class HelidonClientContractTest extends HttpClientContract {
                 @Override
                 public Response send(Object request) {
                     return WayHelidon.send((io.helidon.webclient.api.ClientRequest<?>) request);
+                }
+
+                /** The request object's trace headers: Helidon sends its own headers, the agent puts them back. */
+                @Override
+                public List<String> traceHeadersOf(Object request) {
+                    io.helidon.http.ClientRequestHeaders h =
+                            ((io.helidon.webclient.api.ClientRequestBase<?, ?>) request).headers();
+                    io.helidon.http.HeaderName name = io.helidon.http.HeaderNames.create("X-Amzn-Trace-Id");
+                    return h.contains(name) ? List.copyOf(h.get(name).allValues()) : List.of();
                 }
             };
         }
