@@ -13,14 +13,14 @@ import java.nio.charset.StandardCharsets;
  * What a load balancer does in front of a target: the contract's balancer ({@code Balancer}) speaks HTTP/1.0, which
  * Helidon 4 refuses (it speaks HTTP/1.1 only, as an ALB does to its targets), so each connection's request head is
  * passed on byte for byte as HTTP/1.1 with {@code Connection: close}, and the response passed back as it comes. One
- * request per connection, each on a thread of its own.
+ * request per connection, each on a thread of its own. Public: a test's driver in another class loader uses it.
  */
-final class Http11Front implements AutoCloseable {
+public final class Http11Front implements AutoCloseable {
 
     private final ServerSocket socket;
     private final int target;
 
-    Http11Front(int target) throws IOException {
+    public Http11Front(int target) throws IOException {
         this.target = target;
         this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::accept, "http11-front");
@@ -28,7 +28,7 @@ final class Http11Front implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return socket.getLocalPort();
     }
 
