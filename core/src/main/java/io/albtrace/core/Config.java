@@ -79,7 +79,7 @@ public final class Config {
     public static final List<String> INSTRUMENTATIONS = Collections.unmodifiableList(java.util.Arrays.asList(
             "okhttp", "apache-httpclient", "jdk-httpclient", "http-url-connection", "jdk-httpserver", "servlet",
             "executors", "reactor", "apache-httpasyncclient", "jetty-httpclient", "netty", "undertow",
-            "jetty"));
+            "jetty", "helidon"));
 
     /** Upper bound accepted for {@code albtrace.max.header.bytes}: 1 MiB. */
     public static final int MAX_HEADER_BYTES_LIMIT = 1 << 20;

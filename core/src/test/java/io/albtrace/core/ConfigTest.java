@@ -144,7 +144,7 @@ class ConfigTest {
     void knownKeysAndNames() {
         assertEquals(List.of("okhttp", "apache-httpclient", "jdk-httpclient", "http-url-connection", "jdk-httpserver",
                 "servlet", "executors", "reactor", "apache-httpasyncclient", "jetty-httpclient", "netty",
-                "undertow", "jetty"),
+                "undertow", "jetty", "helidon"),
                 Config.INSTRUMENTATIONS);
         assertEquals(List.of("albtrace.config", "albtrace.enabled", "albtrace.max.header.bytes",
                 "albtrace.response.header", "albtrace.mdc.enabled", "albtrace.debug", "albtrace.weaver",
@@ -155,7 +155,8 @@ class ConfigTest {
                 "albtrace.instrumentation.executors.enabled", "albtrace.instrumentation.reactor.enabled",
                 "albtrace.instrumentation.apache-httpasyncclient.enabled",
                 "albtrace.instrumentation.jetty-httpclient.enabled", "albtrace.instrumentation.netty.enabled",
-                "albtrace.instrumentation.undertow.enabled", "albtrace.instrumentation.jetty.enabled"),
+                "albtrace.instrumentation.undertow.enabled", "albtrace.instrumentation.jetty.enabled",
+                "albtrace.instrumentation.helidon.enabled"),
                 Config.knownKeys());
         assertEquals("albtrace.instrumentation.okhttp.enabled", Config.instrumentationKey("okhttp"));
         assertEquals("ALBTRACE_MAX_HEADER_BYTES", Config.envName("albtrace.max.header.bytes"));

@@ -2,6 +2,7 @@ package io.albtrace.agent.internal;
 
 import io.albtrace.core.Log;
 import io.albtrace.instrumentation.api.InstrumentationModule;
+import io.albtrace.instrumentation.helidon.HelidonInstrumentationModule;
 import io.albtrace.instrumentation.httpclient.ApacheHttpAsyncClientInstrumentationModule;
 import io.albtrace.instrumentation.httpclient.ApacheHttpClientInstrumentationModule;
 import io.albtrace.instrumentation.jdk.executors.ExecutorsInstrumentationModule;
@@ -74,6 +75,8 @@ final class Modules {
                 return new UndertowInstrumentationModule();
             case 12:
                 return new JettyServerInstrumentationModule();
+            case 13:
+                return new HelidonInstrumentationModule();
             default:
                 return null;
         }

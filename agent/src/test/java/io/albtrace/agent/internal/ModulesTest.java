@@ -15,7 +15,7 @@ class ModulesTest {
     @Test
     void listsExactlyTheModulesOfTheServicesFiles() {
         assertEquals(names(Installer.discover(ModulesTest.class.getClassLoader())), names(Modules.all()));
-        assertEquals(13, Modules.all().size());
+        assertEquals(14, Modules.all().size());
     }
 
     private static Set<String> names(List<InstrumentationModule> modules) {
