@@ -1,5 +1,6 @@
 package io.albtrace.instrumentation.jetty.server;
 
+import io.albtrace.testing.KeptAlive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

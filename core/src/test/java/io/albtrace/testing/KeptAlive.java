@@ -1,4 +1,4 @@
-package io.albtrace.instrumentation.undertow;
+package io.albtrace.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,13 +12,13 @@ import java.nio.charset.StandardCharsets;
  * other on the same socket, each with its own {@code X-Amzn-Trace-Id} (or none); each answer's body read by its
  * {@code Content-Length}.
  */
-final class KeptAlive implements AutoCloseable {
+public final class KeptAlive implements AutoCloseable {
 
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
 
-    KeptAlive(int port) throws IOException {
+    public KeptAlive(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(30_000);
         in = socket.getInputStream();
@@ -26,7 +26,7 @@ final class KeptAlive implements AutoCloseable {
     }
 
     /** GET {@code path} with {@code trace} (null: none) on this connection; returns the body of a 200. */
-    String get(String path, String trace) throws IOException {
+    public String get(String path, String trace) throws IOException {
         out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + (trace == null ? "" : "X-Amzn-Trace-Id: " + trace + "\r\n") + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
@@ -48,7 +48,7 @@ final class KeptAlive implements AutoCloseable {
      * An HTTP/1.0 GET of {@code path} without a {@code Host} header on a connection of its own, closed after; returns
      * the whole answer as it came.
      */
-    static String withoutHost(int port, String path) throws IOException {
+    public static String withoutHost(int port, String path) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
             socket.getOutputStream().write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
