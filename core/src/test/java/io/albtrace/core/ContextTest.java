@@ -198,7 +198,8 @@ class ContextTest {
             Context.endLeased(leased);
         });
         child.start();
-        for (int i = 0; i < 1000 && during.get() == null; i++) {
+        // the child sets grandchildLease after during: wait for the later one (waiting for during raced with it)
+        for (int i = 0; i < 10_000 && grandchildLease.get() == null; i++) {
             Thread.sleep(1);
         }
         assertEquals(A, during.get());
